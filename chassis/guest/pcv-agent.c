@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pcv-agent: runs `chassis exec` jobs inside a blade, as its PID 1.
+ *
+ * The host and the blade share a job directory over 9p.  The host creates
+ * JOBS/<id>.tmp/, writes "argv" (NUL-separated) and optionally "cwd" and
+ * "env" (NUL-separated KEY=VALUE), then renames it to JOBS/<id>/.  The agent
+ * notices the new directory, writes "pid", runs the command with stdout and
+ * stderr going to files there (the host streams them), and when it ends
+ * writes its exit status to "rc" (128+signal if killed) by rename, so "rc"
+ * appearing means the output is complete.  A "cancel" file makes the agent
+ * SIGTERM the job's process group, then SIGKILL it 2 s later.
+ *
+ * The host retires a job by renaming it to <id>.dead before deleting it.
+ * As PID 1 it also reaps every orphan, and it never exits (that would panic
+ * the blade).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_JOBS	256
+#define MAX_FILE	(256 * 1024)
+#define POLL_NS		20000000L	/* 20 ms between scans */
+#define KILL_GRACE_S	2
+
+struct job {
+	pid_t pid;			/* 0: free slot */
+	char name[128];
+	time_t term_sent;		/* when SIGTERM was sent, 0 if not */
+};
+
+static struct job jobs[MAX_JOBS];
+static const char *jobdir;
+
+/*
+ * Names of recently finished jobs: the host deletes a finished job's
+ * directory while we may be scanning, and a half-deleted one must not look
+ * new (its "pid" gone, the directory still there).
+ */
+#define DONE_RING	1024
+static char done_names[DONE_RING][128];
+static unsigned int done_next;
+
+static int job_done(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < DONE_RING; i++)
+		if (done_names[i][0] && !strcmp(done_names[i], name))
+			return 1;
+	return 0;
+}
+
+static void mark_done(const char *name)
+{
+	snprintf(done_names[done_next], sizeof(done_names[0]), "%s", name);
+	done_next = (done_next + 1) % DONE_RING;
+}
+
+static int job_path(char *buf, size_t len, const char *job, const char *file)
+{
+	int n = snprintf(buf, len, "%s/%s/%s", jobdir, job, file);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Read a whole small file; returns its length or -1.  NUL-terminated. */
+static ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < cap - 1 && (n = read(fd, buf + total, cap - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+static void write_file_atomic(const char *job, const char *file, const char *text)
+{
+	char tmp[4096], dst[4096];
+	int fd;
+
+	if (job_path(dst, sizeof(dst), job, file) ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", dst) >= (int)sizeof(tmp))
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) < 0)
+		perror("pcv-agent: write");
+	close(fd);
+	rename(tmp, dst);
+}
+
+/* Split a NUL-separated buffer into a NULL-terminated vector. */
+static char **split_nul(char *buf, ssize_t len)
+{
+	size_t n = 0, i = 0;
+	char **v;
+	ssize_t k;
+
+	for (k = 0; k < len; k++)
+		n += buf[k] == '\0';
+	if (len > 0 && buf[len - 1] != '\0')
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (k = 0; k < len && i < n; i++) {
+		v[i] = buf + k;
+		k += strlen(buf + k) + 1;
+	}
+	return v;
+}
+
+/* In the child: set up and exec, or exit 127 with a message on stderr. */
+static void run_child(const char *name)
+{
+	static char argv_buf[MAX_FILE], env_buf[MAX_FILE], cwd[4096];
+	char path[4096];
+	ssize_t alen, elen;
+	char **argv, **env;
+	int fd, i;
+
+	setsid();
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (job_path(path, sizeof(path), name, "stdout") == 0) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 1);
+	}
+	if (job_path(path, sizeof(path), name, "stderr") == 0) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 2);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, 0);
+	for (i = 3; i < 1024; i++)
+		close(i);
+
+	if (job_path(path, sizeof(path), name, "argv") ||
+	    (alen = read_file(path, argv_buf, sizeof(argv_buf))) <= 0) {
+		fprintf(stderr, "pcv-agent: job %s has no argv\n", name);
+		_exit(127);
+	}
+	argv = split_nul(argv_buf, alen);
+	if (job_path(path, sizeof(path), name, "env") == 0 &&
+	    (elen = read_file(path, env_buf, sizeof(env_buf))) > 0) {
+		env = split_nul(env_buf, elen);
+		for (i = 0; env && env[i]; i++)
+			putenv(env[i]);
+	}
+	if (job_path(path, sizeof(path), name, "cwd") == 0 &&
+	    read_file(path, cwd, sizeof(cwd)) > 0 && chdir(cwd) != 0) {
+		fprintf(stderr, "pcv-agent: cannot chdir to %s: %s\n", cwd, strerror(errno));
+		_exit(127);
+	}
+	if (!argv || !argv[0]) {
+		fprintf(stderr, "pcv-agent: empty command\n");
+		_exit(127);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "pcv-agent: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int job_known(const char *name)
+{
+	int i;
+
+	for (i = 0; i < MAX_JOBS; i++)
+		if (jobs[i].pid && !strcmp(jobs[i].name, name))
+			return 1;
+	return 0;
+}
+
+static void start_job(const char *name)
+{
+	char path[4096], pidtxt[32];
+	struct stat st;
+	pid_t pid;
+	int i;
+
+	if (job_path(path, sizeof(path), name, "pid") || stat(path, &st) == 0)
+		return;		/* started before (e.g. by a previous agent) */
+	for (i = 0; i < MAX_JOBS && jobs[i].pid; i++)
+		;
+	if (i == MAX_JOBS)
+		return;		/* full: try again on the next scan */
+	if (strlen(name) >= sizeof(jobs[i].name))
+		return;
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0)
+		run_child(name);
+	jobs[i].pid = pid;
+	jobs[i].term_sent = 0;
+	strcpy(jobs[i].name, name);
+	snprintf(pidtxt, sizeof(pidtxt), "%d\n", pid);
+	write_file_atomic(name, "pid", pidtxt);
+}
+
+static void scan(void)
+{
+	DIR *d = opendir(jobdir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || (len > 4 && !strcmp(e->d_name + len - 4, ".tmp")) ||
+		    (len > 5 && !strcmp(e->d_name + len - 5, ".dead")))
+			continue;
+		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
+			continue;
+		if (!job_known(e->d_name) && !job_done(e->d_name))
+			start_job(e->d_name);
+	}
+	closedir(d);
+}
+
+static void check_cancels(void)
+{
+	time_t now = time(NULL);
+	char path[4096];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < MAX_JOBS; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->pid)
+			continue;
+		if (!j->term_sent) {
+			if (job_path(path, sizeof(path), j->name, "cancel") == 0 &&
+			    stat(path, &st) == 0) {
+				kill(-j->pid, SIGTERM);
+				j->term_sent = now;
+			}
+		} else if (now - j->term_sent >= KILL_GRACE_S) {
+			kill(-j->pid, SIGKILL);
+		}
+	}
+}
+
+static void reap(void)
+{
+	char rc[32];
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < MAX_JOBS; i++) {
+			if (jobs[i].pid != pid)
+				continue;
+			if (WIFEXITED(st))
+				snprintf(rc, sizeof(rc), "%d\n", WEXITSTATUS(st));
+			else
+				snprintf(rc, sizeof(rc), "%d\n", 128 + WTERMSIG(st));
+			/* The group may have stragglers holding stdout: end them. */
+			kill(-pid, SIGKILL);
+			write_file_atomic(jobs[i].name, "rc", rc);
+			mark_done(jobs[i].name);
+			jobs[i].pid = 0;
+			break;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec ts = { 0, POLL_NS };
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: pcv-agent JOBDIR\n");
+		return 2;
+	}
+	jobdir = argv[1];
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	for (;;) {
+		reap();
+		scan();
+		check_cancels();
+		nanosleep(&ts, NULL);
+	}
+}

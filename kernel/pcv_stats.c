@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pcieverbs port counters: `rdma statistic show link pciev0/1` and
+ * /sys/class/infiniband/pciev0/ports/1/hw_counters/.
+ */
+#include "pcv.h"
+
+static const struct rdma_stat_desc pcv_counter_descs[] = {
+	[PCV_CNT_LINKS_UP].name = "links_up",
+	[PCV_CNT_LINK_UP_EVENTS].name = "link_up_events",
+	[PCV_CNT_LINK_DOWN_EVENTS].name = "link_down_events",
+	[PCV_CNT_LINK_FAILURES].name = "link_failures",
+	[PCV_CNT_HB_TIMEOUTS].name = "heartbeat_timeouts",
+	[PCV_CNT_DOORBELLS_TX].name = "doorbells_tx",
+	[PCV_CNT_DOORBELLS_RX].name = "doorbells_rx",
+	[PCV_CNT_DMA_SUBMITTED].name = "dma_desc_submitted",
+	[PCV_CNT_DMA_COMPLETED].name = "dma_desc_completed",
+	[PCV_CNT_DMA_ERRORS].name = "dma_desc_errors",
+	[PCV_CNT_DMA_BYTES].name = "dma_bytes",
+	[PCV_CNT_PIO_BYTES].name = "pio_bytes",
+};
+
+struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(pcv_counter_descs) != PCV_NR_COUNTERS);
+	return rdma_alloc_hw_stats_struct(pcv_counter_descs, PCV_NR_COUNTERS,
+					  RDMA_HW_STATS_DEFAULT_LIFESPAN);
+}
+
+int pcv_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u32 port, int index)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibdev);
+	int i;
+
+	if (!port || !stats)
+		return -EINVAL;
+	for (i = 0; i < PCV_NR_COUNTERS; i++)
+		stats->value[i] = atomic64_read(&dev->stats[i]);
+	return PCV_NR_COUNTERS;
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pcieverbs device, port and protection-domain verbs, and the ops table.
+ */
+#include <linux/module.h>
+#include <rdma/uverbs_ioctl.h>
+#include "pcv.h"
+
+#define PCV_FW_MAJOR		0
+#define PCV_FW_MINOR		1
+#define PCV_FW_SUBMINOR		0
+#define PCV_MAX_PD		0x10000
+#define PCV_MAX_MSG_SZ		0x80000000U
+
+static int pcv_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
+			    struct ib_udata *udata)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibdev);
+
+	/* No driver data is defined for this verb: refuse any. */
+	if (udata->inlen || udata->outlen)
+		return -EINVAL;
+
+	memset(attr, 0, sizeof(*attr));
+	attr->fw_ver = (u64)PCV_FW_MAJOR << 32 | PCV_FW_MINOR << 16 | PCV_FW_SUBMINOR;
+	attr->sys_image_guid = cpu_to_be64(dev->guid);
+	attr->max_mr_size = U64_MAX;
+	attr->page_size_cap = PAGE_SIZE;
+	attr->vendor_id = PCV_VENDOR_ID;
+	attr->vendor_part_id = PCV_VENDOR_PART_ID;
+	attr->hw_ver = dev->info.hw_version;
+	attr->max_pd = PCV_MAX_PD - 1;
+	attr->max_pkeys = 1;
+	/* Queue pairs, CQs, MRs and SRQs arrive with the RC stage: none yet. */
+	attr->atomic_cap = IB_ATOMIC_NONE;
+	attr->masked_atomic_cap = IB_ATOMIC_NONE;
+	return 0;
+}
+
+static void pcv_get_dev_fw_str(struct ib_device *ibdev, char *str)
+{
+	snprintf(str, IB_FW_VERSION_NAME_MAX, "%u.%u.%u", PCV_FW_MAJOR, PCV_FW_MINOR,
+		 PCV_FW_SUBMINOR);
+}
+
+static int pcv_query_port(struct ib_device *ibdev, u32 port, struct ib_port_attr *attr)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibdev);
+
+	/* The core zeroes attr and checks port against phys_port_cnt. */
+	attr->state = IB_PORT_ACTIVE;
+	attr->phys_state = IB_PORT_PHYS_STATE_LINK_UP;
+	attr->max_mtu = IB_MTU_4096;
+	attr->active_mtu = IB_MTU_4096;
+	attr->gid_tbl_len = 1;
+	attr->port_cap_flags = READ_ONCE(dev->port_cap_flags);
+	attr->max_msg_sz = PCV_MAX_MSG_SZ;
+	attr->pkey_tbl_len = 1;
+	attr->lid = pcv_lid(dev);
+	/* No subnet manager: each blade is its own SA (docs/design.md). */
+	attr->sm_lid = pcv_lid(dev);
+	attr->lmc = 0;
+	attr->max_vl_num = 1;
+	attr->sm_sl = 0;
+	attr->subnet_timeout = 0;
+	attr->init_type_reply = 0;
+	attr->active_width = IB_WIDTH_4X;
+	attr->active_speed = IB_SPEED_QDR;
+	return 0;
+}
+
+static int pcv_modify_port(struct ib_device *ibdev, u32 port, int mask,
+			   struct ib_port_modify *props)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibdev);
+
+	if (mask & ~(IB_PORT_RESET_QKEY_CNTR))
+		return -EOPNOTSUPP;
+	spin_lock(&dev->port_lock);
+	dev->port_cap_flags = (dev->port_cap_flags | props->set_port_cap_mask) &
+			      ~props->clr_port_cap_mask;
+	spin_unlock(&dev->port_lock);
+	return 0;
+}
+
+static enum rdma_link_layer pcv_get_link_layer(struct ib_device *ibdev, u32 port)
+{
+	return IB_LINK_LAYER_INFINIBAND;
+}
+
+static int pcv_get_port_immutable(struct ib_device *ibdev, u32 port,
+				  struct ib_port_immutable *immutable)
+{
+	struct ib_port_attr attr;
+	int err;
+
+	err = ib_query_port(ibdev, port, &attr);
+	if (err)
+		return err;
+	immutable->pkey_tbl_len = attr.pkey_tbl_len;
+	immutable->gid_tbl_len = attr.gid_tbl_len;
+	/*
+	 * MAD/SA/CM capabilities arrive with the UD and IPoIB stage; until then
+	 * the core insists on max_mad_size 0 (verify_immutable()).
+	 */
+	immutable->core_cap_flags = RDMA_CORE_CAP_PROT_IB;
+	immutable->max_mad_size = 0;
+	return 0;
+}
+
+static int pcv_query_gid(struct ib_device *ibdev, u32 port, int index, union ib_gid *gid)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibdev);
+
+	if (index != 0)
+		return -EINVAL;
+	/* GID0 = link-local prefix fe80::/64 + port GUID. */
+	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
+	gid->global.interface_id = cpu_to_be64(dev->guid);
+	return 0;
+}
+
+static int pcv_query_pkey(struct ib_device *ibdev, u32 port, u16 index, u16 *pkey)
+{
+	if (index != 0)
+		return -EINVAL;
+	*pkey = 0xffff;		/* default partition, full member */
+	return 0;
+}
+
+/*
+ * The provider/kernel handshake (include/rdma/pcieverbs-abi.h): a request we
+ * don't fully understand is refused, a short response buffer too.
+ */
+static int pcv_alloc_ucontext(struct ib_ucontext *uctx, struct ib_udata *udata)
+{
+	struct pcv_dev *dev = to_pcv_dev(uctx->device);
+	struct pcv_ibv_alloc_ucontext_resp resp = {};
+	struct pcv_ibv_alloc_ucontext_req req = {};
+	int err;
+
+	if (udata->inlen < sizeof(req)) {
+		ibdev_dbg(&dev->ibdev, "alloc_ucontext: request of %zu bytes, need %zu\n",
+			  udata->inlen, sizeof(req));
+		return -EINVAL;
+	}
+	if (udata->inlen > sizeof(req) &&
+	    !ib_is_udata_cleared(udata, sizeof(req), udata->inlen - sizeof(req)))
+		return -EOPNOTSUPP;
+	err = ib_copy_from_udata(&req, udata, sizeof(req));
+	if (err)
+		return err;
+	if (req.comp_mask || req.reserved)
+		return -EOPNOTSUPP;
+	if (udata->outlen < offsetofend(struct pcv_ibv_alloc_ucontext_resp, reserved))
+		return -EINVAL;
+
+	resp.blade_id = dev->info.blade_id;
+	resp.nr_blades = dev->info.nr_blades;
+	resp.wire_version = PCV_WIRE_VERSION;
+	resp.caps = PCV_UCTX_CAP_LOOPBACK;
+	return ib_copy_to_udata(udata, &resp, min(sizeof(resp), udata->outlen));
+}
+
+static void pcv_dealloc_ucontext(struct ib_ucontext *uctx)
+{
+}
+
+static int pcv_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibpd->device);
+	struct pcv_pd *pd = to_pcv_pd(ibpd);
+	struct pcv_ibv_alloc_pd_resp resp = {};
+	int id, err;
+
+	if (udata && udata->inlen && !ib_is_udata_cleared(udata, 0, udata->inlen))
+		return -EOPNOTSUPP;
+	id = ida_alloc_range(&dev->pd_ida, 1, PCV_MAX_PD - 1, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	pd->pdn = id;
+	if (udata && udata->outlen) {
+		resp.pdn = pd->pdn;
+		err = ib_copy_to_udata(udata, &resp, min(sizeof(resp), udata->outlen));
+		if (err) {
+			ida_free(&dev->pd_ida, id);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int pcv_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	struct pcv_dev *dev = to_pcv_dev(ibpd->device);
+
+	ida_free(&dev->pd_ida, to_pcv_pd(ibpd)->pdn);
+	return 0;
+}
+
+const struct ib_device_ops pcv_dev_ops = {
+	.owner = THIS_MODULE,
+	.driver_id = RDMA_DRIVER_UNKNOWN,
+	.uverbs_abi_ver = PCV_UVERBS_ABI_VERSION,
+
+	.alloc_hw_port_stats = pcv_alloc_hw_port_stats,
+	.alloc_pd = pcv_alloc_pd,
+	.alloc_ucontext = pcv_alloc_ucontext,
+	.dealloc_pd = pcv_dealloc_pd,
+	.dealloc_ucontext = pcv_dealloc_ucontext,
+	.get_dev_fw_str = pcv_get_dev_fw_str,
+	.get_hw_stats = pcv_get_hw_stats,
+	.get_link_layer = pcv_get_link_layer,
+	.get_port_immutable = pcv_get_port_immutable,
+	.modify_port = pcv_modify_port,
+	.query_device = pcv_query_device,
+	.query_gid = pcv_query_gid,
+	.query_pkey = pcv_query_pkey,
+	.query_port = pcv_query_port,
+
+	INIT_RDMA_OBJ_SIZE(ib_pd, pcv_pd, ibpd),
+	INIT_RDMA_OBJ_SIZE(ib_ucontext, pcv_ucontext, ibucontext),
+};
+
+/* Identity the core reads at registration. */
+void pcv_verbs_init_ibdev(struct pcv_dev *dev)
+{
+	struct ib_device *ibdev = &dev->ibdev;
+
+	ibdev->node_type = RDMA_NODE_IB_CA;
+	ibdev->node_guid = cpu_to_be64(dev->guid);
+	ibdev->phys_port_cnt = 1;
+	ibdev->num_comp_vectors = 1;
+	snprintf(ibdev->node_desc, sizeof(ibdev->node_desc), "pcieverbs blade %u",
+		 dev->info.blade_id);
+	spin_lock_init(&dev->port_lock);
+	ib_set_device_ops(ibdev, &pcv_dev_ops);
+}
