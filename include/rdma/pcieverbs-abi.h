@@ -11,7 +11,15 @@
  *    (-EINVAL / -EOPNOTSUPP), so old kernels reject new requests loudly;
  *  - every response starts with comp_mask saying which optional fields are
  *    valid; the kernel copies min(outlen, sizeof(resp)) bytes and refuses an
- *    outlen shorter than the first release of the struct.
+ *    outlen shorter than the first release of the struct;
+ *  - libibverbs does not tell a provider how many response bytes arrived, so
+ *    the provider pre-fills responses with 0xff and treats the last field of
+ *    the first release still reading all-ones as a short response: the kernel
+ *    always writes every field of the first release (reserved fields as 0);
+ *  - the device keeps driver_id RDMA_DRIVER_UNKNOWN, node type CA, a name
+ *    starting with PCV_IBDEV_PREFIX, and uverbs_abi_ver = PCV_UVERBS_ABI_VERSION
+ *    (libibverbs refuses a device whose ABI version is outside the provider's
+ *    range, and the provider matches by name).
  */
 #ifndef PCIEVERBS_ABI_USER_H
 #define PCIEVERBS_ABI_USER_H
