@@ -58,4 +58,187 @@ struct pcv_ibv_alloc_pd_resp {
 	__u32 pdn;			/* protection domain number */
 };
 
+/*
+ * ---- Queues shared between the kernel and user space --------------------
+ *
+ * Every queue is a ring the kernel allocates and the provider maps (mmap of
+ * the uverbs fd at the offset the create response gives).  Page 0 of a
+ * mapping is the ring header, entries start at PCV_RING_ENTRIES_OFF.  Each
+ * index is free running (u32) and has exactly one writer:
+ *   SQ, RQ, SRQ: the provider writes WQEs and prod; the kernel consumes them
+ *                (copying each WQE once, then validating the copy) and writes
+ *                cons;
+ *   CQ:          the kernel writes CQEs and prod; the provider reads them and
+ *                writes cons.
+ * The kernel treats every value the provider writes as hostile: an index
+ * outside the ring or a malformed WQE moves the QP (or CQ) to error.
+ */
+#define PCV_RING_HDR_SIZE		4096
+#define PCV_RING_ENTRIES_OFF		PCV_RING_HDR_SIZE
+
+struct pcv_ring_hdr {
+	__u32 prod;			/* producer index (free running) */
+	__u32 pad0[15];			/* prod and cons on separate cache lines */
+	__u32 cons;			/* consumer index (free running) */
+	__u32 pad1[15];
+	__u32 flags;			/* PCV_RING_F_*, written by the kernel */
+	__u32 pad2[15];
+};
+
+#define PCV_RING_F_ERROR		(1U << 0)	/* ring broken (QP/CQ in error) */
+#define PCV_RING_F_OVERFLOW		(1U << 1)	/* CQ overflowed */
+
+/* Scatter/gather element, as in a WQE. */
+struct pcv_sge {
+	__aligned_u64 addr;		/* virtual address in the lkey's MR */
+	__u32 length;
+	__u32 lkey;
+};
+
+/* ---- send queue ------------------------------------------------------- */
+enum pcv_wr_opcode {
+	PCV_WR_SEND = 0,
+	PCV_WR_SEND_WITH_IMM = 1,
+	PCV_WR_RDMA_WRITE = 2,
+	PCV_WR_RDMA_WRITE_WITH_IMM = 3,
+	PCV_WR_RDMA_READ = 4,
+	PCV_WR_ATOMIC_CMP_AND_SWP = 5,
+	PCV_WR_ATOMIC_FETCH_AND_ADD = 6,
+	PCV_WR_MAX = 7,
+};
+
+#define PCV_WQE_SIGNALED		(1U << 0)	/* complete with a CQE */
+#define PCV_WQE_SOLICITED		(1U << 1)	/* solicited event at the responder */
+#define PCV_WQE_FENCE			(1U << 2)	/* wait for prior READs/atomics */
+#define PCV_WQE_INLINE			(1U << 3)	/* payload in inline_data */
+#define PCV_WQE_FLAGS_ALL		0xf
+
+#define PCV_SQ_STRIDE			256
+#define PCV_MAX_SEND_SGE		8
+#define PCV_MAX_INLINE			192	/* PCV_SQ_STRIDE - header */
+
+struct pcv_sq_wqe {
+	__aligned_u64 wr_id;
+	__u8 opcode;			/* enum pcv_wr_opcode */
+	__u8 flags;			/* PCV_WQE_* */
+	__u8 num_sge;			/* 0..PCV_MAX_SEND_SGE (0 if inline) */
+	__u8 reserved0;			/* must be 0 */
+	__u32 imm_data;			/* as posted (network order) */
+	__aligned_u64 remote_addr;	/* RDMA and atomics */
+	__u32 rkey;
+	__u32 inline_len;		/* bytes of inline_data (PCV_WQE_INLINE) */
+	__aligned_u64 compare_add;	/* atomics */
+	__aligned_u64 swap;		/* compare-and-swap */
+	__u32 ud_ah;			/* UD: address handle (stage 3), else 0 */
+	__u32 ud_remote_qpn;
+	__u32 ud_remote_qkey;
+	__u32 reserved1;		/* must be 0 */
+	union {
+		struct pcv_sge sge[PCV_MAX_SEND_SGE];
+		__u8 inline_data[PCV_MAX_INLINE];
+	};
+};
+
+/* ---- receive queues (RQ and SRQ) ------------------------------------------ */
+#define PCV_RQ_STRIDE			128
+#define PCV_MAX_RECV_SGE		7
+
+struct pcv_rq_wqe {
+	__aligned_u64 wr_id;
+	__u8 num_sge;			/* 0..PCV_MAX_RECV_SGE */
+	__u8 reserved[7];		/* must be 0 */
+	struct pcv_sge sge[PCV_MAX_RECV_SGE];
+};
+
+/* ---- completion queue ------------------------------------------------------ */
+#define PCV_CQE_SIZE			64
+
+/* status and opcode carry the values of enum ibv_wc_status / ibv_wc_opcode
+ * (identical to the kernel's ib_wc_status / ib_wc_opcode); wc_flags those of
+ * enum ibv_wc_flags.
+ */
+struct pcv_cqe {
+	__aligned_u64 wr_id;
+	__u32 status;
+	__u32 opcode;
+	__u32 vendor_err;
+	__u32 byte_len;
+	__u32 imm_data;			/* network order, as ibv_wc.imm_data */
+	__u32 qp_num;
+	__u32 src_qp;
+	__u32 wc_flags;
+	__u16 pkey_index;
+	__u16 slid;
+	__u8 sl;
+	__u8 dlid_path_bits;
+	__u8 reserved0[2];
+	__u32 reserved1[4];
+};
+
+/* ---- create/resize commands ------------------------------------------------- */
+struct pcv_ibv_create_cq {
+	__u32 comp_mask;		/* no bits defined: 0 */
+	__u32 reserved;
+};
+
+struct pcv_ibv_create_cq_resp {
+	__u32 comp_mask;
+	__u32 cq_entries;		/* ring size (power of two) */
+	__aligned_u64 mmap_key;		/* mmap offset of the ring */
+	__aligned_u64 mmap_size;
+};
+
+/* resize_cq: the ring is replaced; remap with the new key. */
+struct pcv_ibv_resize_cq {
+	__u32 comp_mask;
+	__u32 reserved;
+};
+
+struct pcv_ibv_resize_cq_resp {
+	__u32 comp_mask;
+	__u32 cq_entries;
+	__aligned_u64 mmap_key;
+	__aligned_u64 mmap_size;
+};
+
+struct pcv_ibv_create_qp {
+	__u32 comp_mask;
+	__u32 reserved;
+};
+
+struct pcv_ibv_create_qp_resp {
+	__u32 comp_mask;
+	__u32 qpn;
+	__u32 sq_entries;		/* 0 for a QP without an SQ */
+	__u32 rq_entries;		/* 0 with an SRQ */
+	__u32 max_inline;
+	__u32 reserved;
+	__aligned_u64 sq_mmap_key;
+	__aligned_u64 sq_mmap_size;
+	__aligned_u64 rq_mmap_key;
+	__aligned_u64 rq_mmap_size;
+};
+
+struct pcv_ibv_create_srq {
+	__u32 comp_mask;
+	__u32 reserved;
+};
+
+struct pcv_ibv_create_srq_resp {
+	__u32 comp_mask;
+	__u32 srq_entries;
+	__aligned_u64 mmap_key;
+	__aligned_u64 mmap_size;
+};
+
+/*
+ * The provider's "doorbell": after writing WQEs and prod, it issues
+ * post_send with no work requests (ibv_cmd_post_send with an empty list);
+ * the kernel then processes the SQ.  An empty poll of a user CQ issues
+ * poll_cq for 0 entries, which makes the kernel process inbound work for
+ * the CQ's queue pairs (the CQEs then appear in the mapped ring).
+ * post_recv needs no system call: the kernel reads the RQ when a message
+ * arrives.
+ */
+
 #endif /* PCIEVERBS_ABI_USER_H */
