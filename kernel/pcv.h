@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * pcieverbs core: the ib_device and the state shared by its parts.
+ * pcieverbs core: the ib_device, the verbs objects and the state shared by
+ * their parts.
+ *
+ * Lock order (outermost first):
+ *   pcv_dev.link_lock (mutex)  ->  pcv_qp.lock  ->  pcv_cq.lock / pcv_srq.lock
+ *   pcv_dev.qp_list_lock, pcv_peer.ctrl_lock and the backend's DMA lock are
+ *   leaves.  Two QP locks are never held together (a loopback QP writes its
+ *   peer's inbound ring like any remote one, without the peer's lock).
  */
 #ifndef PCV_H
 #define PCV_H
@@ -11,11 +18,17 @@
 #include <linux/wait.h>
 #include <linux/idr.h>
 #include <linux/sizes.h>
+#include <linux/xarray.h>
+#include <linux/timer.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/ib_umem.h>
 #include <rdma/pcieverbs-abi.h>
 
 #include "pcv/link.h"
 #include "pcv/wire.h"
+#include "pcv/ring.h"
+#include "pcv/msgring.h"
+#include "pcv/mrdesc.h"
 #include "pcv_backend.h"
 
 #define PCV_DRV_NAME		"pcieverbs"
@@ -31,6 +44,18 @@
 #define PCV_SLOT_OFF		4096
 #define PCV_SLOT_SIZE		SZ_64K
 
+/* Device limits (query_device reports these). */
+#define PCV_MAX_QP		4096		/* QP table entries; qpn = gen << 12 | index */
+#define PCV_QPN_INDEX_BITS	12
+#define PCV_MAX_MR		16384		/* MR table entries; key = index << 8 | random */
+#define PCV_MAX_CQ		4096
+#define PCV_MAX_SRQ		1024
+#define PCV_MAX_QP_WR		4096
+#define PCV_MAX_CQE		65535
+#define PCV_MAX_SRQ_WR		16384
+#define PCV_MAX_RD_ATOMIC	16
+#define PCV_MAX_MSG_SZ		0x80000000U
+
 enum pcv_counter {
 	PCV_CNT_LINKS_UP,		/* gauge: peers whose link is up */
 	PCV_CNT_LINK_UP_EVENTS,
@@ -44,6 +69,14 @@ enum pcv_counter {
 	PCV_CNT_DMA_ERRORS,
 	PCV_CNT_DMA_BYTES,
 	PCV_CNT_PIO_BYTES,
+	PCV_CNT_MSG_TX,			/* two-sided messages written to peers */
+	PCV_CNT_MSG_RX,			/* messages consumed from our inbound rings */
+	PCV_CNT_RDMA_WRITES,
+	PCV_CNT_RDMA_READS,
+	PCV_CNT_ATOMICS,
+	PCV_CNT_RNR_NAKS,		/* RNR reported to requesters */
+	PCV_CNT_QP_ERRORS,		/* QPs moved to error by the driver */
+	PCV_CNT_BAD_INPUT,		/* malformed WQEs, messages, indices */
 	PCV_NR_COUNTERS,
 };
 
@@ -58,6 +91,19 @@ struct pcv_peer {
 	u32 ping_out;			/* our latest ping to it */
 	u32 pong_in;			/* latest pong it gave us */
 	u32 pong_out;			/* latest ping of its we answered */
+
+	/* What it exported (from its scratchpads), valid while the link is up. */
+	u64 qpt_addr;
+	u32 qpt_n;
+	u64 mrt_addr;
+	u32 mrt_n;
+
+	/* Control rings (pcv_ctrl.c); ctrl_lock protects them. */
+	spinlock_t ctrl_lock;
+	bool ctrl_up;			/* rings valid for the current link */
+	struct pcv_ring_tx ctrl_tx;	/* ours, in its slot for us */
+	struct pcv_ring_rx ctrl_rx;	/* its, in our slot for it */
+	u32 fence_acked;		/* last FENCE_ACK seq it sent us */
 };
 
 struct pcv_dev {
@@ -77,16 +123,23 @@ struct pcv_dev {
 	u64 diag_addr;
 	size_t diag_size;
 
+	/* Exported tables (fabric memory, written by us, read by peers). */
+	struct pcv_wire_qpt *qpt;
+	u64 qpt_addr;
+	struct pcv_wire_mrt *mrt;
+	u64 mrt_addr;
+
 	/*
 	 * link_lock (mutex) protects peers[].link and the ping/heartbeat fields;
 	 * taken only in process context (link work, debugfs).
 	 */
 	struct mutex link_lock;
 	struct pcv_peer peers[PCV_MAX_BLADES];
-	wait_queue_head_t link_wq;	/* ping replies, link changes */
+	wait_queue_head_t link_wq;	/* ping replies, link changes, fence acks */
 	struct workqueue_struct *wq;
 	struct delayed_work link_work;
 	struct work_struct dma_work;
+	struct work_struct data_work;	/* inbound data-path work (PCV_VEC_DATA) */
 	bool stopping;			/* no new link work once set (under link_lock) */
 	bool running;			/* registered: events are acted on */
 
@@ -98,6 +151,20 @@ struct pcv_dev {
 	u32 port_cap_flags;
 
 	struct ida pd_ida;
+	struct xarray qp_xa;		/* QP index -> pcv_qp (RCU-freed lookups) */
+	struct xarray mr_xa;		/* MR index -> pcv_mr */
+	spinlock_t qp_list_lock;	/* protects qp_list */
+	struct list_head qp_list;	/* every QP: inbound scans */
+	atomic_t nr_cq;
+	atomic_t nr_srq;
+	u32 fence_seq;			/* under link_lock */
+	struct {
+		u32 qpn;
+		u32 dest_qpn;
+	} self_gone[64];		/* loopback QP_GONE notices (peers[self].ctrl_lock) */
+	u32 self_gone_n;
+	u32 next_qpn_gen[PCV_MAX_QP];	/* generation bits of the next qpn per index */
+
 	atomic64_t stats[PCV_NR_COUNTERS];
 	struct dentry *debugfs;
 	struct mutex diag_lock;		/* one diagnostic run at a time */
@@ -128,6 +195,240 @@ static inline struct pcv_pd *to_pcv_pd(struct ib_pd *ibpd)
 	return container_of(ibpd, struct pcv_pd, ibpd);
 }
 
+/* ---- shared rings ---------------------------------------------------------- */
+
+/*
+ * A ring in the layout of include/rdma/pcieverbs-abi.h: header page, then
+ * entries.  vmalloc'ed (zeroed) so it can be mapped into a process.
+ */
+struct pcv_uring {
+	void *buf;
+	size_t size;
+	u32 entries;			/* power of two */
+	u32 stride;
+	struct pcv_ring_hdr *hdr;
+	u8 *ents;
+	struct rdma_user_mmap_entry *mentry;	/* NULL for kernel objects */
+};
+
+struct pcv_user_mmap {
+	struct rdma_user_mmap_entry rdma_entry;
+	void *buf;			/* vmalloc'ed, freed by mmap_free */
+	size_t size;
+};
+
+/* ---- memory regions -------------------------------------------------------- */
+
+struct pcv_mr {
+	struct ib_mr ibmr;
+	u32 index;			/* in the MR table */
+	u32 pdn;
+	u32 access;			/* PCV_MR_* */
+	bool dma_mr;			/* kernel VA = addr, any address */
+	u64 iova;
+	u64 length;
+	struct ib_umem *umem;
+	struct page **pages;		/* user MR: one per PAGE_SIZE page */
+	u32 nr_pages;
+	u32 page_off;			/* iova's offset in its first page */
+	/* Exported page table (fabric memory): L1 then L2 pages. */
+	__le64 *pt_l1;
+	u64 pt_l1_addr;
+	size_t pt_l1_size;
+	__le64 **pt_l2;
+	u32 pt_nr_l2;
+	refcount_t ref;			/* the table entry + every transfer using it */
+	struct completion released;
+};
+
+static inline struct pcv_mr *to_pcv_mr(struct ib_mr *ibmr)
+{
+	return container_of(ibmr, struct pcv_mr, ibmr);
+}
+
+/* A local scatter/gather element after its lkey was checked. */
+struct pcv_lsge {
+	struct pcv_mr *mr;
+	u64 addr;
+	u32 length;
+};
+
+/* ---- completion queues ------------------------------------------------------ */
+
+struct pcv_cq {
+	struct ib_cq ibcq;
+	spinlock_t lock;		/* protects ring production and arm state */
+	struct pcv_uring ring;
+	u32 depth;			/* usable entries reported (< ring.entries) */
+	u32 prod;			/* our producer index */
+	bool user;
+	bool broken;			/* overflowed or bad consumer index */
+	u8 armed;			/* 0, IB_CQ_SOLICITED or IB_CQ_NEXT_COMP */
+	bool notify_pending;		/* comp_handler due (from comp_work) */
+	struct work_struct comp_work;
+	spinlock_t list_lock;		/* protects sqps/rqps; taken before any qp->lock */
+	struct list_head sqps;		/* QPs using it as send CQ (scq_link) */
+	struct list_head rqps;		/* QPs using it as receive CQ (rcq_link) */
+};
+
+static inline struct pcv_cq *to_pcv_cq(struct ib_cq *ibcq)
+{
+	return container_of(ibcq, struct pcv_cq, ibcq);
+}
+
+/* ---- shared receive queues -------------------------------------------------- */
+
+struct pcv_srq {
+	struct ib_srq ibsrq;
+	spinlock_t lock;		/* protects the consumer side and limit */
+	struct pcv_uring ring;
+	u32 cons;
+	u32 max_wr;
+	u32 limit;			/* 0: not armed */
+	bool user;
+	bool broken;
+	u32 pdn;
+};
+
+static inline struct pcv_srq *to_pcv_srq(struct ib_srq *ibsrq)
+{
+	return container_of(ibsrq, struct pcv_srq, ibsrq);
+}
+
+/* ---- queue pairs -------------------------------------------------------------- */
+
+enum pcv_swqe_state {
+	PCV_SWQE_ISSUED = 1,		/* started; waiting for ack or DMA */
+	PCV_SWQE_DONE,			/* status final; completes in order */
+};
+
+struct pcv_xfer;
+
+/* Kernel state of one send WQE from issue to completion. */
+struct pcv_swqe {
+	struct pcv_sq_wqe wqe;		/* the validated copy */
+	u8 state;
+	bool fetched;			/* wqe holds the validated copy */
+	bool two_sided;			/* completes when the peer acks msn */
+	enum ib_wc_status status;
+	u32 msn;
+	u32 byte_len;
+	struct pcv_mr *hold[PCV_MAX_SEND_SGE];	/* MRs a peer may pull from */
+	struct pcv_xfer *xfer;		/* DMA in flight */
+	struct pcv_lsge lsge[PCV_MAX_SEND_SGE];	/* local SGEs of an async operation */
+	u32 nlsge;
+};
+
+/* A rendezvous receive in progress (responder). */
+struct pcv_rx_pending {
+	bool active;
+	struct pcv_wire_msg hdr;
+	struct pcv_wire_rsge rsge[PCV_MSG_MAX_RSGE];
+	struct pcv_lsge sg[PCV_MAX_RECV_SGE];
+	u32 nsg;
+	u64 wr_id;
+	u32 len;
+	u32 msn;
+	u32 nslots;
+	u32 next;			/* next source descriptor to pull */
+	u64 off;			/* bytes pulled so far */
+};
+
+struct pcv_qp {
+	struct ib_qp ibqp;
+	struct pcv_dev *dev;
+	spinlock_t lock;		/* protects everything below */
+	u32 index;
+	u32 qpn;
+	enum ib_qp_state state;
+	bool user;
+	bool sig_all;
+	bool sq_draining;		/* SQD requested: event when drained */
+	u32 pdn;
+	struct pcv_cq *scq;
+	struct pcv_cq *rcq;
+	struct pcv_srq *srq;
+	struct list_head dev_link;	/* pcv_dev.qp_list */
+	struct list_head scq_link;	/* scq->qps */
+	struct list_head rcq_link;	/* rcq->qps */
+
+	/* Attributes (as set; query_qp returns them). */
+	u32 qp_access_flags;
+	enum ib_mtu path_mtu;
+	u32 sq_psn;
+	u32 rq_psn;
+	u32 dest_qpn;
+	u32 dest_blade;
+	struct rdma_ah_attr ah;
+	u8 timeout;
+	u8 retry_cnt;
+	u8 rnr_retry;
+	u8 min_rnr_timer;
+	u8 max_rd_atomic;
+	u8 max_dest_rd_atomic;
+	u32 max_send_wr, max_recv_wr, max_send_sge, max_recv_sge, max_inline;
+
+	/* Send queue. */
+	struct pcv_uring sq;
+	struct pcv_swqe *swqe;		/* sq.entries of them */
+	u32 sq_head;			/* next WQE to issue */
+	u32 sq_tail;			/* oldest not completed (published as cons) */
+	u32 rd_outstanding;		/* READs/atomics in flight (FENCE) */
+
+	/* Receive queue (unless srq). */
+	struct pcv_uring rq;
+	u32 rq_cons;
+
+	/* Our inbound region: control block + ring, written by the peer. */
+	void *inb;
+	u64 inb_addr;
+	size_t inb_size;
+	u32 ring_order;
+	struct pcv_wire_qp_ctl *ctl;
+	struct pcv_msgring_rx rx;
+	u32 conn_gen;			/* ours: +1 at each RTR */
+	u32 rx_msn;			/* next msn we expect */
+	u32 rx_acked;			/* ack_msn last written to the peer */
+	u32 rx_credit;			/* credit last written to the peer */
+	u32 rnr_reported;		/* rnr_seq we last wrote (0: none pending) */
+	u32 rnr_retry_seen;		/* peer's rnr_retry_seq we acted on */
+	struct pcv_xfer *rx_xfer;	/* rendezvous pull in flight */
+	int rx_xfer_status;
+	struct pcv_rx_pending rx_pend;
+
+	/* The peer's inbound region (valid while connected). */
+	bool connected;
+	u32 peer_conn_gen;
+	u64 peer_inb_addr;
+	u32 peer_pdn;
+	u16 peer_access;		/* its qp_access_flags (IB_ACCESS_REMOTE_*) */
+	u8 peer_rnr_timer;
+	struct pcv_wire_qp_ctl __iomem *peer_ctl;
+	struct pcv_msgring_tx tx;
+	u32 tx_msn;			/* next msn to send */
+	u32 acked_msn;			/* peer completed our messages below this */
+	u32 rnr_seq_seen;		/* peer's rnr_seq we last acted on */
+	u32 rnr_retries;		/* for the message now in RNR */
+	bool rnr_retry_due;		/* ask the responder again when the timer fires */
+	u32 rnr_retry_req;
+	u32 wr_dma_outstanding;		/* RDMA WRITEs still being placed by DMA */
+	u8 want_kick_out;		/* want_kick we last wrote to the peer */
+	bool kick_peer;			/* we wrote into its region this round */
+	bool force_kick;		/* ring even if it did not ask (NAK, RNR) */
+
+	/* Timers: retry (peer not ready), RNR. */
+	struct timer_list timer;
+	u64 wait_deadline_ns;		/* retry/RNR give-up time (0: none) */
+	u32 retries_left;
+	struct work_struct work;	/* progress from timer/DMA context */
+	bool gone;			/* destroyed: no more work */
+};
+
+static inline struct pcv_qp *to_pcv_qp(struct ib_qp *ibqp)
+{
+	return container_of(ibqp, struct pcv_qp, ibqp);
+}
+
 static inline void pcv_count(struct pcv_dev *dev, enum pcv_counter c, u64 n)
 {
 	atomic64_add(n, &dev->stats[c]);
@@ -144,16 +445,148 @@ int pcv_link_stop_and_release(struct pcv_dev *dev);
 void pcv_link_kick(struct pcv_dev *dev);
 int pcv_link_ping(struct pcv_dev *dev, u32 peer, unsigned int timeout_ms, u64 *rtt_ns);
 void pcv_ring(struct pcv_dev *dev, u32 peer, enum pcv_vector vec);
+bool pcv_peer_up(struct pcv_dev *dev, u32 blade);
 
 /* pcv_dma.c */
 int pcv_dma_submit(struct pcv_dev *dev, struct pcv_dma_req **reqs, unsigned int n);
 int pcv_dma_sync(struct pcv_dev *dev, const struct pcv_dma_req *req, unsigned int timeout_ms,
 		 u32 *hw_status);
 void pcv_dma_work(struct work_struct *work);
+void pcv_dma_reap_now(struct pcv_dev *dev);
+int pcv_dma_barrier(struct pcv_dev *dev, unsigned int timeout_ms);
+
+/* pcv_remote.c: memory of any blade (ours included, for loopback) */
+void __iomem *pcv_fabric_ptr(struct pcv_dev *dev, u32 blade, u64 addr, u64 len);
+int pcv_fabric_read(struct pcv_dev *dev, u32 blade, u64 addr, void *buf, u32 len);
+int pcv_read_mr_desc(struct pcv_dev *dev, u32 blade, u32 key, struct pcv_mr_desc *d);
+int pcv_read_qpt(struct pcv_dev *dev, u32 blade, u32 qpn, struct pcv_wire_qpt *e);
+
+/* pcv_xfer.c: moving bytes between local SGEs and fabric memory */
+struct pcv_xfer {
+	struct pcv_dev *dev;
+	atomic_t pending;		/* DMA pieces not yet done, +1 while building */
+	int status;			/* first error */
+	void (*done)(struct pcv_xfer *x);
+	void *ctx;
+	u32 nreqs;
+	u32 next;			/* first piece not yet submitted (waves) */
+	bool starting;			/* inside pcv_xfer_start: do not call done */
+	bool sync_done;			/* finished while starting */
+	__le64 result;			/* atomics: the old value, written by the engine */
+	struct pcv_dma_req reqs[];
+};
+
+int pcv_lsge_resolve(struct pcv_dev *dev, const struct pcv_sge *sge, u32 nsge, u32 pdn,
+		     u32 access, struct pcv_lsge *out, u64 *total);
+void pcv_lsge_release(struct pcv_lsge *sg, u32 n);
+void pcv_lsge_copy_from(const struct pcv_lsge *sg, u32 nsg, void *dst, u64 off, u32 len);
+void pcv_lsge_copy_to(const struct pcv_lsge *sg, u32 nsg, u64 off, const void *src, u32 len);
+void pcv_lsge_to_io(const struct pcv_lsge *sg, u32 nsg, void __iomem *dst, u32 len);
+int pcv_remote_mr_io(struct pcv_dev *dev, u32 blade, const struct pcv_mr_desc *d, u64 raddr,
+		     const struct pcv_lsge *sg, u32 nsg, u64 len, bool to_remote,
+		     struct pcv_xfer **xp, void (*done)(struct pcv_xfer *), void *ctx);
+int pcv_remote_mr_io_at(struct pcv_dev *dev, u32 blade, const struct pcv_mr_desc *d, u64 raddr,
+			const struct pcv_lsge *sg, u32 nsg, u64 sg_off, u64 len,
+			struct pcv_xfer **xp, void (*done)(struct pcv_xfer *), void *ctx);
+int pcv_remote_mr_write_buf(struct pcv_dev *dev, u32 blade, const struct pcv_mr_desc *d,
+			    u64 raddr, const void *buf, u32 len);
+int pcv_remote_phys_to_lsge(struct pcv_dev *dev, u32 blade, u64 raddr,
+			    const struct pcv_lsge *sg, u32 nsg, u64 sg_off, u32 len,
+			    struct pcv_xfer **xp, void (*done)(struct pcv_xfer *), void *ctx);
+int pcv_remote_atomic(struct pcv_dev *dev, u32 blade, const struct pcv_mr_desc *d, u64 raddr,
+		      const struct pcv_lsge *result, bool cmp_swap, u64 op0, u64 op1,
+		      struct pcv_xfer **xp, void (*done)(struct pcv_xfer *), void *ctx);
+void pcv_xfer_free(struct pcv_xfer *x);
+u64 pcv_mr_fabric_addr(struct pcv_dev *dev, struct pcv_mr *mr, u64 addr, u32 *chunk);
+
+/* pcv_mr.c */
+struct pcv_mr *pcv_mr_get(struct pcv_dev *dev, u32 key);
+void pcv_mr_put(struct pcv_mr *mr);
+int pcv_tables_alloc(struct pcv_dev *dev);
+void pcv_tables_free(struct pcv_dev *dev);
+void pcv_table_write_begin(__le32 *seq);
+void pcv_table_write_end(__le32 *seq);
+
+/* pcv_cq.c */
+int pcv_cq_push(struct pcv_cq *cq, const struct pcv_cqe *cqe, bool solicited);
+void pcv_cq_error(struct pcv_cq *cq);
+
+/* pcv_srq.c */
+int pcv_srq_pop(struct pcv_srq *srq, struct pcv_rq_wqe *wqe);
+
+/* pcv_qp.c */
+void pcv_qp_to_error(struct pcv_qp *qp, const char *why);
+void pcv_qp_publish(struct pcv_qp *qp);
+struct ib_qp *pcv_qp_lookup(struct pcv_dev *dev, u32 qpn);
+void pcv_qp_schedule(struct pcv_qp *qp);
+void pcv_qps_peer_gone(struct pcv_dev *dev, u32 blade, u32 qpn, u32 dest_qpn);
+void pcv_qps_process_all(struct pcv_dev *dev);
+void pcv_data_work(struct work_struct *work);
+
+/* pcv_tx.c (requester) and pcv_rx.c (responder): called with qp->lock held */
+void pcv_qp_progress(struct pcv_qp *qp);
+void pcv_qp_kick_peer(struct pcv_qp *qp);
+void pcv_tx_acks(struct pcv_qp *qp);
+void pcv_tx_xfer_finished(struct pcv_qp *qp, struct pcv_xfer *x);
+void pcv_rx_flush(struct pcv_qp *qp);
+void pcv_tx_process(struct pcv_qp *qp);
+void pcv_tx_complete(struct pcv_qp *qp);
+void pcv_tx_connect(struct pcv_qp *qp);
+void pcv_rx_process(struct pcv_qp *qp);
+void pcv_rx_publish(struct pcv_qp *qp);
+void pcv_qp_flush(struct pcv_qp *qp);
+void pcv_qp_timer(struct timer_list *t);
+
+/* pcv_ctrl.c */
+void pcv_ctrl_reset(struct pcv_dev *dev, struct pcv_peer *p);
+void pcv_ctrl_process_self(struct pcv_dev *dev);
+void pcv_ctrl_link_up(struct pcv_dev *dev, struct pcv_peer *p);
+void pcv_ctrl_link_down(struct pcv_dev *dev, struct pcv_peer *p);
+void pcv_ctrl_process(struct pcv_dev *dev, struct pcv_peer *p);
+int pcv_ctrl_send(struct pcv_dev *dev, u32 blade, u16 type, u32 seq, u32 arg0, u32 arg1);
+int pcv_fence(struct pcv_dev *dev, unsigned int timeout_ms);
+
+/* pcv_uring.c */
+int pcv_uring_alloc(struct pcv_uring *r, u32 entries, u32 stride);
+void pcv_uring_free(struct pcv_uring *r);
+int pcv_uring_map(struct ib_ucontext *uctx, struct pcv_uring *r, u64 *key);
+int pcv_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
+void pcv_mmap_free(struct rdma_user_mmap_entry *entry);
 
 /* pcv_verbs.c */
 extern const struct ib_device_ops pcv_dev_ops;
 void pcv_verbs_init_ibdev(struct pcv_dev *dev);
+int pcv_alloc_mr_verbs(void);
+
+/* verbs implemented across files */
+struct ib_mr *pcv_get_dma_mr(struct ib_pd *pd, int access);
+struct ib_mr *pcv_reg_user_mr(struct ib_pd *pd, u64 start, u64 length, u64 iova,
+			      int access, struct ib_udata *udata);
+int pcv_dereg_mr(struct ib_mr *mr, struct ib_udata *udata);
+int pcv_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		  struct ib_udata *udata);
+int pcv_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata);
+int pcv_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata);
+int pcv_poll_cq(struct ib_cq *ibcq, int num_entries, struct ib_wc *wc);
+int pcv_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);
+int pcv_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init, struct ib_udata *udata);
+int pcv_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		  struct ib_udata *udata);
+int pcv_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
+		 struct ib_qp_init_attr *init);
+int pcv_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata);
+int pcv_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
+		  const struct ib_send_wr **bad_wr);
+int pcv_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
+		  const struct ib_recv_wr **bad_wr);
+int pcv_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
+		   struct ib_udata *udata);
+int pcv_modify_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
+		   enum ib_srq_attr_mask mask, struct ib_udata *udata);
+int pcv_query_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr);
+int pcv_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata);
+int pcv_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
+		      const struct ib_recv_wr **bad_wr);
 
 /* pcv_stats.c */
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num);
@@ -177,5 +610,9 @@ void pcv_chassis_exit(void);
 extern unsigned int pcv_hb_interval_ms;
 extern unsigned int pcv_hb_timeout_ms;
 extern unsigned int pcv_diag_kb;
+extern unsigned int pcv_pio_max;
+extern unsigned int pcv_inline_max;
+extern unsigned int pcv_ring_order;
+extern unsigned int pcv_busy_poll_us;
 
 #endif /* PCV_H */

@@ -81,6 +81,11 @@ struct pcv_backend_ops {
 	void *(*alloc_fabric_mem)(void *priv, size_t size, u64 *fabric_addr);
 	void (*free_fabric_mem)(void *priv, void *cpu_addr, size_t size);
 
+	/* Fabric address of one of our pages (pinned user pages, kernel memory). */
+	u64 (*page_fabric_addr)(void *priv, struct page *page);
+	/* CPU pointer to our own memory at a fabric address (loopback), or NULL. */
+	void *(*local_ptr)(void *priv, u64 fabric_addr, u64 len);
+
 	/*
 	 * DMA engine.  dma_submit queues n requests in order (all or none):
 	 * -ENOSPC when the ring lacks room, -ENODEV when the engine is down.

@@ -159,6 +159,21 @@ static void pcv_ch_free_fabric_mem(void *priv, void *cpu_addr, size_t size)
 	free_pages_exact(cpu_addr, size);
 }
 
+static u64 pcv_ch_page_fabric_addr(void *priv, struct page *page)
+{
+	return page_to_phys(page);
+}
+
+/* Our RAM is all in the direct map; a fabric address is a physical address. */
+static void *pcv_ch_local_ptr(void *priv, u64 addr, u64 len)
+{
+	struct pcv_chassis *ch = priv;
+
+	if (addr >= ch->ram_size || len > ch->ram_size - addr || !pfn_valid(PHYS_PFN(addr)))
+		return NULL;
+	return phys_to_virt(addr);
+}
+
 static int pcv_ch_hw_op(enum pcv_dma_op op)
 {
 	switch (op) {
@@ -362,6 +377,8 @@ static const struct pcv_backend_ops pcv_chassis_ops = {
 	.dma_submit = pcv_ch_dma_submit,
 	.free_fabric_mem = pcv_ch_free_fabric_mem,
 	.get_info = pcv_ch_get_info,
+	.local_ptr = pcv_ch_local_ptr,
+	.page_fabric_addr = pcv_ch_page_fabric_addr,
 	.peer_present = pcv_ch_peer_present,
 	.peer_window = pcv_ch_peer_window,
 	.ring_peer = pcv_ch_ring_peer,

@@ -12,13 +12,14 @@ static int pcv_check_ops(const struct pcv_backend_ops *ops, struct device *paren
 	static const char * const names[] = {
 		"get_info", "peer_present", "peer_window", "ring_peer", "spad_read",
 		"spad_write", "alloc_fabric_mem", "free_fabric_mem", "dma_submit",
-		"dma_reap", "dma_flush", "sync_events", "dma_max_len",
+		"dma_reap", "dma_flush", "sync_events", "dma_max_len", "page_fabric_addr",
+		"local_ptr",
 	};
 	const void *fns[] = {
 		ops->get_info, ops->peer_present, ops->peer_window, ops->ring_peer,
 		ops->spad_read, ops->spad_write, ops->alloc_fabric_mem,
 		ops->free_fabric_mem, ops->dma_submit, ops->dma_reap, ops->dma_flush,
-		ops->sync_events, ops->dma_max_len,
+		ops->sync_events, ops->dma_max_len, ops->page_fabric_addr, ops->local_ptr,
 	};
 	unsigned int i;
 
@@ -149,7 +150,18 @@ struct pcv_dev *pcv_dev_alloc(const struct pcv_backend_ops *ops, void *priv,
 	init_waitqueue_head(&dev->link_wq);
 	init_waitqueue_head(&dev->dma_wq);
 	INIT_WORK(&dev->dma_work, pcv_dma_work);
+	INIT_WORK(&dev->data_work, pcv_data_work);
 	ida_init(&dev->pd_ida);
+	xa_init_flags(&dev->qp_xa, XA_FLAGS_ALLOC);
+	xa_init_flags(&dev->mr_xa, XA_FLAGS_ALLOC);
+	spin_lock_init(&dev->qp_list_lock);
+	INIT_LIST_HEAD(&dev->qp_list);
+	{
+		u32 i;
+
+		for (i = 0; i < PCV_MAX_BLADES; i++)
+			spin_lock_init(&dev->peers[i].ctrl_lock);
+	}
 	return dev;
 }
 
@@ -166,6 +178,9 @@ int pcv_dev_register(struct pcv_dev *dev)
 	err = pcv_alloc_areas(dev);
 	if (err)
 		goto err_destroy_wq;
+	err = pcv_tables_alloc(dev);
+	if (err)
+		goto err_free_areas;
 	pcv_init_peers(dev);
 
 	pcv_verbs_init_ibdev(dev);
@@ -184,6 +199,7 @@ int pcv_dev_register(struct pcv_dev *dev)
 	return 0;
 
 err_free_areas:
+	pcv_tables_free(dev);
 	pcv_free_areas(dev, false);
 err_destroy_wq:
 	destroy_workqueue(dev->wq);
@@ -207,12 +223,16 @@ void pcv_dev_unregister(struct pcv_dev *dev)
 	WARN_ON(atomic_read(&dev->dma_inflight));
 	destroy_workqueue(dev->wq);
 	dev->wq = NULL;
+	if (!leak)
+		pcv_tables_free(dev);
 	pcv_free_areas(dev, leak);
 }
 
 void pcv_dev_free(struct pcv_dev *dev)
 {
 	ida_destroy(&dev->pd_ida);
+	xa_destroy(&dev->qp_xa);
+	xa_destroy(&dev->mr_xa);
 	ib_dealloc_device(&dev->ibdev);
 }
 
@@ -222,9 +242,12 @@ void pcv_dev_event(struct pcv_dev *dev, enum pcv_event ev)
 		return;
 	switch (ev) {
 	case PCV_EV_LINK:
-	case PCV_EV_DATA:
 		pcv_count(dev, PCV_CNT_DOORBELLS_RX, 1);
 		pcv_link_kick(dev);
+		break;
+	case PCV_EV_DATA:
+		pcv_count(dev, PCV_CNT_DOORBELLS_RX, 1);
+		queue_work(dev->wq, &dev->data_work);
 		break;
 	case PCV_EV_PRESENCE:
 		pcv_link_kick(dev);

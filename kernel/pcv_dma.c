@@ -42,6 +42,13 @@ void pcv_dma_work(struct work_struct *work)
 		cond_resched();
 }
 
+/* Reap what has completed, in the caller's context (any, no locks held). */
+void pcv_dma_reap_now(struct pcv_dev *dev)
+{
+	if (atomic_read(&dev->dma_inflight))
+		dev->ops->dma_reap(dev->priv, 256);
+}
+
 /*
  * A synchronous request outlives its waiter if the engine never answers
  * (e.g. the chassis died): it is refcounted, freed by whoever drops last.
@@ -100,4 +107,13 @@ int pcv_dma_sync(struct pcv_dev *dev, const struct pcv_dma_req *req, unsigned in
 	if (refcount_dec_and_test(&ctx->ref))
 		kfree(ctx);
 	return err;
+}
+
+/* Wait until every descriptor submitted before this call has completed. */
+int pcv_dma_barrier(struct pcv_dev *dev, unsigned int timeout_ms)
+{
+	struct pcv_dma_req nop = { .op = PCV_DMA_NOP };
+
+	/* The engine executes in order: a NOP completes after all before it. */
+	return pcv_dma_sync(dev, &nop, timeout_ms, NULL);
 }

@@ -20,6 +20,8 @@ static u64 pcv_now_ms(void)
 
 void pcv_ring(struct pcv_dev *dev, u32 peer, enum pcv_vector vec)
 {
+	/* Our (write-combined) stores into its memory before the doorbell. */
+	wmb();
 	dev->ops->ring_peer(dev->priv, peer, vec);
 	pcv_count(dev, PCV_CNT_DOORBELLS_TX, 1);
 }
@@ -59,6 +61,12 @@ static void pcv_publish(struct pcv_dev *dev, bool ready)
 	ops->spad_write(dev->priv, PCV_SPAD_REGION_SIZE, PCV_REGION_SIZE);
 	ops->spad_write(dev->priv, PCV_SPAD_SLOT_OFF, PCV_SLOT_OFF);
 	ops->spad_write(dev->priv, PCV_SPAD_SLOT_SIZE, PCV_SLOT_SIZE);
+	ops->spad_write(dev->priv, PCV_SPAD_QPT_LO, lower_32_bits(dev->qpt_addr));
+	ops->spad_write(dev->priv, PCV_SPAD_QPT_HI, upper_32_bits(dev->qpt_addr));
+	ops->spad_write(dev->priv, PCV_SPAD_QPT_N, PCV_MAX_QP);
+	ops->spad_write(dev->priv, PCV_SPAD_MRT_LO, lower_32_bits(dev->mrt_addr));
+	ops->spad_write(dev->priv, PCV_SPAD_MRT_HI, upper_32_bits(dev->mrt_addr));
+	ops->spad_write(dev->priv, PCV_SPAD_MRT_N, PCV_MAX_MR);
 	/* spad_write is an MMIO store: ordered, READY is seen after the fields. */
 	ops->spad_write(dev->priv, PCV_SPAD_STATE, PCV_SPAD_STATE_READY);
 }
@@ -160,12 +168,38 @@ static void pcv_link_diag_info(struct pcv_peer *p, const struct pcv_link_cfg *cf
 	p->diag_size = size;
 }
 
+/* Where its QP and MR tables are (its scratchpads), if they fit its memory. */
+static void pcv_link_read_tables(struct pcv_dev *dev, struct pcv_peer *p)
+{
+	const struct pcv_backend_ops *ops = dev->ops;
+	u64 qpt = ops->spad_read(dev->priv, p->id, PCV_SPAD_QPT_LO) |
+		  (u64)ops->spad_read(dev->priv, p->id, PCV_SPAD_QPT_HI) << 32;
+	u64 mrt = ops->spad_read(dev->priv, p->id, PCV_SPAD_MRT_LO) |
+		  (u64)ops->spad_read(dev->priv, p->id, PCV_SPAD_MRT_HI) << 32;
+	u32 qn = ops->spad_read(dev->priv, p->id, PCV_SPAD_QPT_N);
+	u32 mn = ops->spad_read(dev->priv, p->id, PCV_SPAD_MRT_N);
+
+	if (!is_power_of_2(qn) || qn > SZ_1M || qpt >= p->win_size ||
+	    (u64)qn * PCV_QPT_ENTRY_SIZE > p->win_size - qpt)
+		qn = 0;
+	if (mn > SZ_16M || mrt >= p->win_size || (u64)mn * PCV_MRT_ENTRY_SIZE > p->win_size - mrt)
+		mn = 0;
+	WRITE_ONCE(p->qpt_addr, qpt);
+	WRITE_ONCE(p->mrt_addr, mrt);
+	WRITE_ONCE(p->qpt_n, qn);
+	WRITE_ONCE(p->mrt_n, mn);
+	if (!qn || !mn)
+		dev_warn(&dev->ibdev.dev, "blade %u publishes no usable QP/MR tables\n", p->id);
+}
+
 static void pcv_link_report(struct pcv_dev *dev, struct pcv_peer *p, unsigned int ev)
 {
 	struct device *d = &dev->ibdev.dev;
 	struct pcv_link *l = &p->link;
 
 	if (ev & PCV_LINK_EV_UP) {
+		pcv_link_read_tables(dev, p);
+		pcv_ctrl_link_up(dev, p);
 		pcv_count(dev, PCV_CNT_LINK_UP_EVENTS, 1);
 		pcv_count(dev, PCV_CNT_LINKS_UP, 1);
 		dev_info(d, "link to blade %u up (its epoch %08x, protocol %u.%u)\n", p->id,
@@ -173,6 +207,9 @@ static void pcv_link_report(struct pcv_dev *dev, struct pcv_peer *p, unsigned in
 			 PCV_WIRE_MINOR(l->peer_version));
 	}
 	if (ev & PCV_LINK_EV_DOWN) {
+		/* Its QPs and ours that talk to them: error, flushed. */
+		pcv_ctrl_link_down(dev, p);
+		pcv_qps_peer_gone(dev, p->id, 0, 0);
 		pcv_count(dev, PCV_CNT_LINK_DOWN_EVENTS, 1);
 		pcv_count(dev, PCV_CNT_LINKS_UP, -1);
 		if (l->reason == PCV_LINK_R_HB_TIMEOUT)
@@ -210,6 +247,8 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 		if (ev & PCV_LINK_EV_NEW_EPOCH) {
 			/* A new life of the peer numbers its pings from zero again. */
 			p->pong_out = 0;
+			/* And our control rings with it restart (before it can use them). */
+			pcv_ctrl_reset(dev, p);
 			pcv_write_block(dev, p, &cfg);
 			pcv_ring(dev, p->id, PCV_VEC_LINK);
 		} else {
@@ -219,6 +258,7 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 	if (l->state == PCV_LINK_UP) {
 		pcv_link_diag_info(p, &cfg, pcv_inbound(dev, p->id));
 		pcv_link_pings(dev, p);
+		pcv_ctrl_process(dev, p);
 	}
 	if (ev & (PCV_LINK_EV_UP | PCV_LINK_EV_DOWN | PCV_LINK_EV_FAILED)) {
 		pcv_link_report(dev, p, ev);
@@ -241,6 +281,7 @@ static void pcv_link_tick(struct pcv_dev *dev)
 			continue;
 		pcv_link_peer_tick(dev, p, now);
 	}
+	pcv_ctrl_process_self(dev);
 }
 
 static void pcv_link_workfn(struct work_struct *work)
@@ -253,6 +294,12 @@ static void pcv_link_workfn(struct work_struct *work)
 	if (!stopping)
 		pcv_link_tick(dev);
 	mutex_unlock(&dev->link_lock);
+	/*
+	 * Safety net: inbound work nobody was told about (a peer that did not
+	 * ring because we were polling, then we stopped) is picked up here.
+	 */
+	if (!stopping)
+		pcv_qps_process_all(dev);
 	if (!stopping)
 		queue_delayed_work(dev->wq, &dev->link_work, msecs_to_jiffies(pcv_hb_interval_ms));
 }

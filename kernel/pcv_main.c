@@ -20,6 +20,22 @@ unsigned int pcv_diag_kb = 4096;
 module_param_named(diag_kb, pcv_diag_kb, uint, 0444);
 MODULE_PARM_DESC(diag_kb, "Diagnostic area peers may write, KiB (default 4096, 0 = none)");
 
+unsigned int pcv_pio_max = 65536;
+module_param_named(pio_max, pcv_pio_max, uint, 0444);
+MODULE_PARM_DESC(pio_max, "RDMA transfers up to this many bytes by CPU copy, larger by the DMA engine (default 65536)");
+
+unsigned int pcv_inline_max = 2048;
+module_param_named(inline_max, pcv_inline_max, uint, 0444);
+MODULE_PARM_DESC(inline_max, "SENDs up to this many bytes travel inline in the peer's ring, larger are pulled (default 2048)");
+
+unsigned int pcv_ring_order = 6;
+module_param_named(ring_order, pcv_ring_order, uint, 0444);
+MODULE_PARM_DESC(ring_order, "log2 of 256-byte slots in each QP's inbound ring (default 6: 16 KiB)");
+
+unsigned int pcv_busy_poll_us = 50;
+module_param_named(busy_poll_us, pcv_busy_poll_us, uint, 0644);
+MODULE_PARM_DESC(busy_poll_us, "How long a process's empty CQ poll looks again in the kernel, us (default 50, 0 = never)");
+
 static int __init pcv_init(void)
 {
 	int err;
@@ -28,6 +44,13 @@ static int __init pcv_init(void)
 	    pcv_hb_timeout_ms < 2 * pcv_hb_interval_ms || pcv_diag_kb > 4096) {
 		pr_err("%s: bad parameters: need 10 <= hb_interval_ms <= 10000, hb_timeout_ms >= 2 * hb_interval_ms, diag_kb <= 4096\n",
 		       PCV_DRV_NAME);
+		return -EINVAL;
+	}
+	if (pcv_pio_max < PCV_MAX_INLINE || pcv_inline_max > pcv_msg_capacity(PCV_MSG_MAX_SLOTS) ||
+	    pcv_ring_order < PCV_MSGRING_MIN_ORDER || pcv_ring_order > PCV_MSGRING_MAX_ORDER) {
+		pr_err("%s: bad parameters: need pio_max >= %u, inline_max <= %u, %u <= ring_order <= %u\n",
+		       PCV_DRV_NAME, PCV_MAX_INLINE, pcv_msg_capacity(PCV_MSG_MAX_SLOTS),
+		       PCV_MSGRING_MIN_ORDER, PCV_MSGRING_MAX_ORDER);
 		return -EINVAL;
 	}
 	pcv_debugfs_init();

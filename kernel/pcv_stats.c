@@ -18,6 +18,14 @@ static const struct rdma_stat_desc pcv_counter_descs[] = {
 	[PCV_CNT_DMA_ERRORS].name = "dma_desc_errors",
 	[PCV_CNT_DMA_BYTES].name = "dma_bytes",
 	[PCV_CNT_PIO_BYTES].name = "pio_bytes",
+	[PCV_CNT_MSG_TX].name = "msgs_sent",
+	[PCV_CNT_MSG_RX].name = "msgs_received",
+	[PCV_CNT_RDMA_WRITES].name = "rdma_writes",
+	[PCV_CNT_RDMA_READS].name = "rdma_reads",
+	[PCV_CNT_ATOMICS].name = "atomics",
+	[PCV_CNT_RNR_NAKS].name = "rnr_naks",
+	[PCV_CNT_QP_ERRORS].name = "qp_errors",
+	[PCV_CNT_BAD_INPUT].name = "bad_input",
 };
 
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)

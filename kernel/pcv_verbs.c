@@ -10,7 +10,6 @@
 #define PCV_FW_MINOR		1
 #define PCV_FW_SUBMINOR		0
 #define PCV_MAX_PD		0x10000
-#define PCV_MAX_MSG_SZ		0x80000000U
 
 static int pcv_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
 			    struct ib_udata *udata)
@@ -31,8 +30,27 @@ static int pcv_query_device(struct ib_device *ibdev, struct ib_device_attr *attr
 	attr->hw_ver = dev->info.hw_version;
 	attr->max_pd = PCV_MAX_PD - 1;
 	attr->max_pkeys = 1;
-	/* Queue pairs, CQs, MRs and SRQs arrive with the RC stage: none yet. */
-	attr->atomic_cap = IB_ATOMIC_NONE;
+	attr->max_qp = PCV_MAX_QP - 2;
+	attr->max_qp_wr = PCV_MAX_QP_WR;
+	attr->device_cap_flags = IB_DEVICE_RC_RNR_NAK_GEN | IB_DEVICE_SYS_IMAGE_GUID;
+	attr->max_send_sge = PCV_MAX_SEND_SGE;
+	attr->max_recv_sge = PCV_MAX_RECV_SGE;
+	attr->max_sge_rd = PCV_MAX_SEND_SGE;
+	attr->max_cq = PCV_MAX_CQ;
+	attr->max_cqe = PCV_MAX_CQE;
+	attr->max_mr = PCV_MAX_MR - 1;
+	attr->max_qp_rd_atom = PCV_MAX_RD_ATOMIC;
+	attr->max_qp_init_rd_atom = PCV_MAX_RD_ATOMIC;
+	attr->max_res_rd_atom = PCV_MAX_RD_ATOMIC * (PCV_MAX_QP - 2);
+	attr->max_srq = PCV_MAX_SRQ;
+	attr->max_srq_wr = PCV_MAX_SRQ_WR;
+	attr->max_srq_sge = PCV_MAX_RECV_SGE;
+	attr->local_ca_ack_delay = 15;
+	/*
+	 * Every atomic goes through the agent DMA engine, which serialises them:
+	 * atomic with respect to each other, not to CPU accesses (IBV_ATOMIC_HCA).
+	 */
+	attr->atomic_cap = IB_ATOMIC_HCA;
 	attr->masked_atomic_cap = IB_ATOMIC_NONE;
 	return 0;
 }
@@ -206,19 +224,43 @@ const struct ib_device_ops pcv_dev_ops = {
 	.alloc_hw_port_stats = pcv_alloc_hw_port_stats,
 	.alloc_pd = pcv_alloc_pd,
 	.alloc_ucontext = pcv_alloc_ucontext,
+	.create_cq = pcv_create_cq,
+	.create_qp = pcv_create_qp,
+	.create_srq = pcv_create_srq,
 	.dealloc_pd = pcv_dealloc_pd,
 	.dealloc_ucontext = pcv_dealloc_ucontext,
+	.dereg_mr = pcv_dereg_mr,
+	.destroy_cq = pcv_destroy_cq,
+	.destroy_qp = pcv_destroy_qp,
+	.destroy_srq = pcv_destroy_srq,
 	.get_dev_fw_str = pcv_get_dev_fw_str,
+	.get_dma_mr = pcv_get_dma_mr,
 	.get_hw_stats = pcv_get_hw_stats,
 	.get_link_layer = pcv_get_link_layer,
 	.get_port_immutable = pcv_get_port_immutable,
+	.mmap = pcv_mmap,
+	.mmap_free = pcv_mmap_free,
 	.modify_port = pcv_modify_port,
+	.modify_qp = pcv_modify_qp,
+	.modify_srq = pcv_modify_srq,
+	.poll_cq = pcv_poll_cq,
+	.post_recv = pcv_post_recv,
+	.post_send = pcv_post_send,
+	.post_srq_recv = pcv_post_srq_recv,
 	.query_device = pcv_query_device,
 	.query_gid = pcv_query_gid,
 	.query_pkey = pcv_query_pkey,
 	.query_port = pcv_query_port,
+	.query_qp = pcv_query_qp,
+	.query_srq = pcv_query_srq,
+	.reg_user_mr = pcv_reg_user_mr,
+	.req_notify_cq = pcv_req_notify_cq,
+	.resize_cq = pcv_resize_cq,
 
+	INIT_RDMA_OBJ_SIZE(ib_cq, pcv_cq, ibcq),
 	INIT_RDMA_OBJ_SIZE(ib_pd, pcv_pd, ibpd),
+	INIT_RDMA_OBJ_SIZE(ib_qp, pcv_qp, ibqp),
+	INIT_RDMA_OBJ_SIZE(ib_srq, pcv_srq, ibsrq),
 	INIT_RDMA_OBJ_SIZE(ib_ucontext, pcv_ucontext, ibucontext),
 };
 
@@ -234,5 +276,11 @@ void pcv_verbs_init_ibdev(struct pcv_dev *dev)
 	snprintf(ibdev->node_desc, sizeof(ibdev->node_desc), "pcieverbs blade %u",
 		 dev->info.blade_id);
 	spin_lock_init(&dev->port_lock);
+	/* The provider uses these system calls (its doorbell and poll kick). */
+	ibdev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_POST_SEND) |
+				  BIT_ULL(IB_USER_VERBS_CMD_POST_RECV) |
+				  BIT_ULL(IB_USER_VERBS_CMD_POST_SRQ_RECV) |
+				  BIT_ULL(IB_USER_VERBS_CMD_POLL_CQ) |
+				  BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ);
 	ib_set_device_ops(ibdev, &pcv_dev_ops);
 }

@@ -234,11 +234,26 @@ struct pcv_ibv_create_srq_resp {
 /*
  * The provider's "doorbell": after writing WQEs and prod, it issues
  * post_send with no work requests (ibv_cmd_post_send with an empty list);
- * the kernel then processes the SQ.  An empty poll of a user CQ issues
- * poll_cq for 0 entries, which makes the kernel process inbound work for
- * the CQ's queue pairs (the CQEs then appear in the mapped ring).
+ * ib_uverbs then calls the driver's post_send with wr == NULL and the
+ * driver processes the SQ ring (it returns 0: errors go to the CQ).
+ * An empty poll of a user CQ issues poll_cq for ONE entry: ib_uverbs calls
+ * the driver's poll_cq once per requested entry and never for 0 entries
+ * (ib_uverbs_poll_cq loops while count < ne), so a 0-entry command would
+ * not reach the driver.  For a CQ with a ring, the driver's poll_cq
+ * processes inbound work for the CQ's queue pairs (the CQEs then appear in
+ * the mapped ring) and itself returns 0 entries.
  * post_recv needs no system call: the kernel reads the RQ when a message
  * arrives.
+ *
+ * A new ring starts with prod == cons, and the kernel writes only its own
+ * index, with one exception: a transition to RESET may re-initialise both
+ * indices of the QP's SQ and RQ (to any equal value); the provider re-reads
+ * prod after a successful modify_qp to RESET.  resize_cq: once it succeeds
+ * the old ring is dead; the kernel has moved the CQEs between the old cons
+ * and prod into the new ring and set the new header's cons and prod (the
+ * provider adopts that cons); a size that cannot hold them is refused and
+ * the old ring stays in use.  Each mmap_size is the exact (page multiple)
+ * size of its mmap entry: the provider maps exactly mmap_size bytes.
  */
 
 #endif /* PCIEVERBS_ABI_USER_H */

@@ -46,10 +46,6 @@ _Static_assert(sizeof(struct pcv_alloc_ucontext_cmd_resp) ==
 _Static_assert(sizeof(struct pcv_alloc_ucontext_cmd_resp) % 4 == 0,
 	       "uverbs lengths are counted in 4-byte words");
 
-/* What the driver-response buffer holds before the kernel writes to it. */
-#define PCV_RESP_POISON_BYTE	0xff
-#define PCV_RESP_POISON32	0xffffffffU
-
 /*
  * Check and keep what the kernel answered.  Returns 0 or a positive errno.
  *

@@ -81,8 +81,11 @@ static void pcv_uninit_device(struct pcv_verbs_device *vdev)
 
 /*
  * Every op the provider implements; NULL entries keep libibverbs' dummy
- * op (EOPNOTSUPP).  Stage 2 fills the CQ/QP/SRQ/MR entries from cq.c,
- * qp.c, srq.c and mr.c, stage 3 the AH and multicast ones.
+ * op (EOPNOTSUPP).  Deliberately NULL for now: create_cq_ex, create_qp_ex
+ * and create_srq_ex (the ibv_wr_* / ibv_cq_ex interfaces; ibv_create_qp_ex
+ * with only IBV_QP_INIT_ATTR_PD still lands in create_qp), rereg_mr,
+ * alloc_mw/bind_mw, modify_cq, cq_event (nothing to count); stage 3 adds
+ * create_ah/destroy_ah and attach/detach_mcast.
  */
 const struct pcv_verbs_context_ops pcv_ctx_ops = {
 	/* context.c */
@@ -92,6 +95,28 @@ const struct pcv_verbs_context_ops pcv_ctx_ops = {
 	.query_port = pcv_query_port,
 	.alloc_pd = pcv_alloc_pd,
 	.dealloc_pd = pcv_dealloc_pd,
+	/* cq.c */
+	.create_cq = pcv_create_cq,
+	.destroy_cq = pcv_destroy_cq,
+	.resize_cq = pcv_resize_cq,
+	.poll_cq = pcv_poll_cq,
+	.req_notify_cq = pcv_req_notify_cq,
+	/* qp.c */
+	.create_qp = pcv_create_qp,
+	.modify_qp = pcv_modify_qp,
+	.query_qp = pcv_query_qp,
+	.destroy_qp = pcv_destroy_qp,
+	.post_send = pcv_post_send,
+	.post_recv = pcv_post_recv,
+	/* srq.c */
+	.create_srq = pcv_create_srq,
+	.modify_srq = pcv_modify_srq,
+	.query_srq = pcv_query_srq,
+	.destroy_srq = pcv_destroy_srq,
+	.post_srq_recv = pcv_post_srq_recv,
+	/* mr.c */
+	.reg_mr = pcv_reg_mr,
+	.dereg_mr = pcv_dereg_mr,
 };
 
 static const struct pcv_verbs_device_ops pcv_dev_ops = {

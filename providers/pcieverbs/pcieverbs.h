@@ -7,11 +7,21 @@
  *              verbs_context_ops table (the one place that lists every op)
  *   context.c  alloc_context / free_context, the alloc_ucontext exchange
  *   verbs.c    query_device_ex, query_port, alloc_pd / dealloc_pd
- *   cq.c, qp.c, srq.c, mr.c, ah.c   (stage 2/3: CQ, QP, SRQ, MR, AH ops)
+ *   ring.c/.h  the rings shared with the kernel: checking and mapping
+ *              what a create/resize response names, index helpers, and
+ *              the layout asserts of every shared struct
+ *   cq.c       create/destroy/resize_cq, poll_cq, req_notify_cq
+ *   qp.c       create/modify/query/destroy_qp, post_send, post_recv (and
+ *              the receive-WQE writer srq.c shares)
+ *   srq.c      create/modify/query/destroy_srq, post_srq_recv
+ *   mr.c       reg_mr, dereg_mr
+ *   ah.c       (stage 3: address handles, UD)
  */
 #ifndef PCIEVERBS_H
 #define PCIEVERBS_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,11 +29,31 @@
 #include <rdma/pcieverbs-abi.h>
 
 #include "pcv_provider_abi.h"
+#include "ring.h"
 
 #define PCV_PROVIDER_NAME	"pcieverbs"
 
 #define pcv_container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* libibverbs does not say how many driver-response bytes the kernel
+ * wrote, so every driver response is pre-filled with this byte and the
+ * last field of its first release must not read back as all-ones (see
+ * pcieverbs-abi.h and README.md, "Response checking").
+ */
+#define PCV_RESP_POISON_BYTE	0xff
+#define PCV_RESP_POISON32	0xffffffffU
+
+/* A 64-bit last field (a ring's mmap size) still wholly or partly holding
+ * the poison was not written: the kernel copied fewer bytes than the
+ * struct has.  No real size or key has an all-ones half (they are page
+ * multiples far below 2^64 - 2^32), so each half is checked on its own.
+ */
+static inline bool pcv_resp_unwritten64(uint64_t v)
+{
+	return (uint32_t)v == PCV_RESP_POISON32 ||
+	       (uint32_t)(v >> 32) == PCV_RESP_POISON32;
+}
 
 struct pcv_device {
 	struct pcv_verbs_device vdev;		/* must be first, see alloc_device */
@@ -47,6 +77,39 @@ struct pcv_pd {
 	uint32_t pdn;				/* the kernel's PD number */
 };
 
+struct pcv_cq {
+	struct ibv_cq ibv_cq;			/* cqe = usable depth (kernel's) */
+	pthread_spinlock_t lock;		/* ring, cons, broken */
+	struct pcv_ring ring;			/* unmapped only when broken */
+	uint32_t cons;				/* our consumer index */
+	bool broken;				/* a resize left no usable ring */
+};
+
+/* A work queue we produce into: an SQ, an RQ or an SRQ. */
+struct pcv_wq {
+	pthread_spinlock_t lock;		/* ring and prod */
+	struct pcv_ring ring;			/* unmapped if the queue has no ring */
+	uint32_t prod;				/* our producer index */
+	uint32_t max_sge;			/* granted by the kernel */
+};
+
+struct pcv_qp {
+	struct pcv_verbs_qp vqp;		/* must be first (ibv_qp_to_qp_ex) */
+	struct pcv_wq sq;
+	struct pcv_wq rq;			/* no ring with an SRQ */
+	uint32_t max_inline;			/* bytes of IBV_SEND_INLINE payload */
+	bool sq_sig_all;			/* every WQE carries PCV_WQE_SIGNALED */
+};
+
+struct pcv_srq {
+	struct ibv_srq ibv_srq;
+	struct pcv_wq rq;
+};
+
+struct pcv_mr {
+	struct pcv_verbs_mr vmr;		/* libibverbs reads mr_type/access */
+};
+
 static inline struct pcv_context *to_pcv_ctx(struct ibv_context *ibctx)
 {
 	return pcv_container_of(ibctx, struct pcv_context, ibv_ctx.context);
@@ -56,6 +119,34 @@ static inline struct pcv_pd *to_pcv_pd(struct ibv_pd *ibpd)
 {
 	return pcv_container_of(ibpd, struct pcv_pd, ibv_pd);
 }
+
+static inline struct pcv_cq *to_pcv_cq(struct ibv_cq *ibcq)
+{
+	return pcv_container_of(ibcq, struct pcv_cq, ibv_cq);
+}
+
+static inline struct pcv_qp *to_pcv_qp(struct ibv_qp *ibqp)
+{
+	return pcv_container_of(ibqp, struct pcv_qp, vqp.qp);
+}
+
+static inline struct pcv_srq *to_pcv_srq(struct ibv_srq *ibsrq)
+{
+	return pcv_container_of(ibsrq, struct pcv_srq, ibv_srq);
+}
+
+static inline struct pcv_mr *to_pcv_mr(struct pcv_verbs_mr *vmr)
+{
+	return pcv_container_of(vmr, struct pcv_mr, vmr);
+}
+
+/* Error messages go through libibverbs' logger (VERBS_LOG_LEVEL,
+ * VERBS_LOG_FILE): silent unless asked for.
+ */
+#define pcv_err(ibctx, fmt, ...)					\
+	__verbs_log(&to_pcv_ctx(ibctx)->ibv_ctx, PCV_VERBS_LOG_ERR,	\
+		    "%s: %s: " fmt, (ibctx)->device->name, __func__,	\
+		    ##__VA_ARGS__)
 
 /* context.c */
 struct verbs_context *pcv_alloc_context(struct ibv_device *ibdev, int cmd_fd,
@@ -70,6 +161,49 @@ int pcv_query_port(struct ibv_context *ibctx, uint8_t port_num,
 		   struct ibv_port_attr *port_attr);
 struct ibv_pd *pcv_alloc_pd(struct ibv_context *ibctx);
 int pcv_dealloc_pd(struct ibv_pd *ibpd);
+
+/* cq.c */
+struct ibv_cq *pcv_create_cq(struct ibv_context *ibctx, int cqe,
+			     struct ibv_comp_channel *channel,
+			     int comp_vector);
+int pcv_destroy_cq(struct ibv_cq *ibcq);
+int pcv_resize_cq(struct ibv_cq *ibcq, int cqe);
+int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc);
+int pcv_req_notify_cq(struct ibv_cq *ibcq, int solicited_only);
+
+/* qp.c */
+struct ibv_qp *pcv_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr);
+int pcv_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
+		  int attr_mask);
+int pcv_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
+		 int attr_mask, struct ibv_qp_init_attr *init_attr);
+int pcv_destroy_qp(struct ibv_qp *ibqp);
+int pcv_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
+		  struct ibv_send_wr **bad_wr);
+int pcv_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
+		  struct ibv_recv_wr **bad_wr);
+int pcv_wq_post_recv(struct pcv_wq *wq, struct ibv_recv_wr *wr,
+		     struct ibv_recv_wr **bad_wr);
+int pcv_wq_init(struct pcv_wq *wq);
+int pcv_wq_map(struct ibv_context *ibctx, struct pcv_wq *wq,
+	       uint32_t entries, uint32_t stride, uint64_t key, uint64_t size,
+	       uint32_t max_wr, uint32_t max_sge, uint32_t sge_limit);
+void pcv_wq_fini(struct pcv_wq *wq);
+
+/* srq.c */
+struct ibv_srq *pcv_create_srq(struct ibv_pd *pd,
+			       struct ibv_srq_init_attr *attr);
+int pcv_modify_srq(struct ibv_srq *ibsrq, struct ibv_srq_attr *attr,
+		   int attr_mask);
+int pcv_query_srq(struct ibv_srq *ibsrq, struct ibv_srq_attr *attr);
+int pcv_destroy_srq(struct ibv_srq *ibsrq);
+int pcv_post_srq_recv(struct ibv_srq *ibsrq, struct ibv_recv_wr *wr,
+		      struct ibv_recv_wr **bad_wr);
+
+/* mr.c */
+struct ibv_mr *pcv_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
+			  uint64_t hca_va, int access);
+int pcv_dereg_mr(struct pcv_verbs_mr *vmr);
 
 /* device.c */
 extern const struct pcv_verbs_context_ops pcv_ctx_ops;

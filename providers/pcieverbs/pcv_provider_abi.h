@@ -163,6 +163,27 @@ struct pcv_verbs_mr {
 };
 
 /* ------------------------------------------------------------------------
+ * Queue pairs: libibverbs' ibv_qp_to_qp_ex() casts any ibv_qp to
+ * verbs_qp and reads comp_mask (VERBS_QP_EX says "the ibv_qp_ex
+ * interface is valid").  A provider QP that is a bare struct ibv_qp would
+ * have its own data read as comp_mask, so ours embed this wrapper with
+ * comp_mask 0: ibv_qp_to_qp_ex() then returns NULL ("not supported").
+ */
+enum {
+	PCV_VERBS_QP_XRCD	= 1 << 0,
+	PCV_VERBS_QP_EX		= 1 << 1,
+};
+
+struct pcv_verbs_qp {
+	union {
+		struct ibv_qp qp;
+		struct ibv_qp_ex qp_ex;
+	};
+	uint32_t comp_mask;			/* PCV_VERBS_QP_*; 0 for us */
+	void *xrcd;				/* struct verbs_xrcd *; unused */
+};
+
+/* ------------------------------------------------------------------------
  * Every op a provider can supply, 76 function pointers sorted by name
  * (libibverbs keeps the struct sorted and verbs_set_ops() copies it field by
  * field).  A NULL entry keeps libibverbs' dummy op, which fails with
@@ -321,6 +342,51 @@ struct pcv_cmd_alloc_pd {
 	struct ib_uverbs_alloc_pd core_payload;
 };
 
+struct pcv_cmd_create_cq {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_create_cq core_payload;
+};
+
+struct pcv_cmd_resize_cq {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_resize_cq core_payload;
+};
+
+struct pcv_cmd_create_qp {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_create_qp core_payload;
+};
+
+struct pcv_cmd_modify_qp {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_modify_qp core_payload;
+};
+
+struct pcv_cmd_query_qp {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_query_qp core_payload;
+};
+
+struct pcv_cmd_create_srq {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_create_srq core_payload;
+};
+
+struct pcv_cmd_modify_srq {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_modify_srq core_payload;
+};
+
+struct pcv_cmd_query_srq {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_query_srq core_payload;
+};
+
+struct pcv_cmd_reg_mr {
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_reg_mr core_payload;
+};
+
 /* ------------------------------------------------------------------------
  * Logging (libibverbs' VERBS_LOG_LEVEL / VERBS_LOG_FILE machinery).
  */
@@ -372,6 +438,72 @@ int ibv_cmd_alloc_pd(struct ibv_context *context, struct ibv_pd *pd,
 		     struct pcv_cmd_alloc_pd *cmd, size_t cmd_size,
 		     struct ib_uverbs_alloc_pd_resp *resp, size_t resp_size);
 int ibv_cmd_dealloc_pd(struct ibv_pd *pd);
+
+/* Memory regions.  reg_mr fills vmr (handle, lkey, rkey, context,
+ * mr_type, access); libibverbs fills addr, length and pd afterwards.
+ */
+int ibv_cmd_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
+		   uint64_t hca_va, int access, struct pcv_verbs_mr *vmr,
+		   struct pcv_cmd_reg_mr *cmd, size_t cmd_size,
+		   struct ib_uverbs_reg_mr_resp *resp, size_t resp_size);
+int ibv_cmd_dereg_mr(struct pcv_verbs_mr *vmr);
+
+/* Completion queues.  create_cq sets cq->context, handle and cqe (from
+ * the core response on the write() path, from the RESP_CQE attribute on
+ * the ioctl() path); resize_cq sets cq->cqe.  destroy_cq waits until every
+ * event the kernel reported has been acknowledged.
+ */
+int ibv_cmd_create_cq(struct ibv_context *context, int cqe,
+		      struct ibv_comp_channel *channel, int comp_vector,
+		      struct ibv_cq *cq, struct pcv_cmd_create_cq *cmd,
+		      size_t cmd_size, struct ib_uverbs_create_cq_resp *resp,
+		      size_t resp_size);
+int ibv_cmd_resize_cq(struct ibv_cq *cq, int cqe,
+		      struct pcv_cmd_resize_cq *cmd, size_t cmd_size,
+		      struct ib_uverbs_resize_cq_resp *resp, size_t resp_size);
+int ibv_cmd_destroy_cq(struct ibv_cq *cq);
+int ibv_cmd_req_notify_cq(struct ibv_cq *cq, int solicited_only);
+/* Unlike the others: returns the number of completions copied into wc,
+ * or -1 (errno from the system call) on failure.
+ */
+int ibv_cmd_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
+
+/* Queue pairs.  create_qp sets qp->context, handle, qp_num, pd, CQs,
+ * srq, qp_type, state and writes the granted capabilities back into
+ * attr->cap (both paths).
+ */
+int ibv_cmd_create_qp(struct ibv_pd *pd, struct ibv_qp *qp,
+		      struct ibv_qp_init_attr *attr,
+		      struct pcv_cmd_create_qp *cmd, size_t cmd_size,
+		      struct ib_uverbs_create_qp_resp *resp, size_t resp_size);
+int ibv_cmd_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr,
+		      int attr_mask, struct pcv_cmd_modify_qp *cmd,
+		      size_t cmd_size);
+int ibv_cmd_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *qp_attr,
+		     int attr_mask, struct ibv_qp_init_attr *qp_init_attr,
+		     struct pcv_cmd_query_qp *cmd, size_t cmd_size);
+int ibv_cmd_destroy_qp(struct ibv_qp *qp);
+/* Copies the list into a POST_SEND command; with wr == NULL it sends a
+ * command carrying no work request (our doorbell).  On failure *bad_wr is
+ * set from the kernel's bad_wr count (wr itself when the count is 0).
+ */
+int ibv_cmd_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
+		      struct ibv_send_wr **bad_wr);
+
+/* Shared receive queues.  create_srq sets srq->context and handle and
+ * writes the granted max_wr / max_sge back into attr->attr.
+ */
+int ibv_cmd_create_srq(struct ibv_pd *pd, struct ibv_srq *srq,
+		       struct ibv_srq_init_attr *attr,
+		       struct pcv_cmd_create_srq *cmd, size_t cmd_size,
+		       struct ib_uverbs_create_srq_resp *resp,
+		       size_t resp_size);
+int ibv_cmd_modify_srq(struct ibv_srq *srq, struct ibv_srq_attr *srq_attr,
+		       int srq_attr_mask, struct pcv_cmd_modify_srq *cmd,
+		       size_t cmd_size);
+int ibv_cmd_query_srq(struct ibv_srq *srq, struct ibv_srq_attr *srq_attr,
+		      struct pcv_cmd_query_srq *cmd, size_t cmd_size);
+int ibv_cmd_destroy_srq(struct ibv_srq *srq);
 #endif /* PCV_ABI_XCHECK */
 
 /* ------------------------------------------------------------------------
@@ -401,6 +533,22 @@ PCV_ABI_ASSERT_SIZE(struct ib_uverbs_alloc_pd, 8);
 PCV_ABI_ASSERT_SIZE(struct ib_uverbs_alloc_pd_resp, 4);
 PCV_ABI_ASSERT_SIZE(struct ib_uverbs_query_device_resp, 176);
 PCV_ABI_ASSERT_OFF(struct ib_uverbs_ex_query_device_resp, base, 0);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_cq, 32);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_cq_resp, 8);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_resize_cq, 16);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_resize_cq_resp, 8);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_qp, 56);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_qp_resp, 32);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_modify_qp, 112);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_query_qp, 16);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_srq, 32);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_srq_resp, 16);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_modify_srq, 16);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_query_srq, 16);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_reg_mr, 40);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_reg_mr_resp, 12);
+PCV_ABI_ASSERT_SIZE(struct ibv_qp, 160);
+PCV_ABI_ASSERT_SIZE(struct ibv_qp_ex, 352);
 PCV_ABI_ASSERT_SIZE(dev_t, 8);
 PCV_ABI_ASSERT_SIZE(struct timespec, 16);
 PCV_ABI_ASSERT_SIZE(atomic_int, 4);
@@ -459,6 +607,12 @@ PCV_ABI_ASSERT_OFF(struct pcv_verbs_mr, mr_type, 48);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_mr, access, 52);
 PCV_ABI_ASSERT_SIZE(enum pcv_ibv_mr_type, 4);
 
+PCV_ABI_ASSERT_SIZE(struct pcv_verbs_qp, 368);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_qp, qp, 0);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_qp, qp_ex, 0);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_qp, comp_mask, 352);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_qp, xrcd, 360);
+
 /* 76 pointers, alphabetical: pin the two ends and every op we set. */
 PCV_ABI_ASSERT_SIZE(struct pcv_verbs_context_ops, 76 * sizeof(void *));
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, advise_mr, 0 * 8);
@@ -468,12 +622,23 @@ PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, create_qp, 19 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, create_srq, 22 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, dealloc_pd, 26 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, dereg_mr, 28 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_cq, 31 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_qp, 34 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_srq, 36 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, free_context, 39 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, modify_qp, 47 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, modify_srq, 49 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, poll_cq, 53 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, post_recv, 54 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, post_send, 55 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, post_srq_recv, 57 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, query_device_ex, 58 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, query_port, 60 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, query_qp, 61 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, query_srq, 64 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, reg_mr, 68 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, req_notify_cq, 69 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, resize_cq, 71 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, unimport_pd, 75 * 8);
 
 /* Command wrappers: header, then the core command, no padding. */
@@ -486,5 +651,17 @@ PCV_ABI_ASSERT_OFF(struct pcv_cmd_query_port, core_payload.port_num, 16);
 PCV_ABI_ASSERT_SIZE(struct pcv_cmd_alloc_pd, 16);
 PCV_ABI_ASSERT_OFF(struct pcv_cmd_alloc_pd, core_payload, 8);
 PCV_ABI_ASSERT_OFF(struct pcv_cmd_alloc_pd, core_payload.response, 8);
+#define PCV_ABI_ASSERT_CMD(type, core)					\
+	PCV_ABI_ASSERT_SIZE(type, 8 + sizeof(core));			\
+	PCV_ABI_ASSERT_OFF(type, core_payload, 8)
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_create_cq, struct ib_uverbs_create_cq);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_resize_cq, struct ib_uverbs_resize_cq);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_create_qp, struct ib_uverbs_create_qp);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_modify_qp, struct ib_uverbs_modify_qp);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_query_qp, struct ib_uverbs_query_qp);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_create_srq, struct ib_uverbs_create_srq);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_modify_srq, struct ib_uverbs_modify_srq);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_query_srq, struct ib_uverbs_query_srq);
+PCV_ABI_ASSERT_CMD(struct pcv_cmd_reg_mr, struct ib_uverbs_reg_mr);
 
 #endif /* PCV_PROVIDER_ABI_H */

@@ -110,7 +110,7 @@ check "peer speaking protocol 99.0: link refused (failed/version-mismatch)" \
 msg=$(bexec 0 -- dmesg | grep "refused" | tail -1)
 echo "$msg" | diag
 check "peer version mismatch: clear message" \
-	grep -q "link to blade 1 refused: it speaks protocol 99.0, we speak 1.0" <<<"$msg"
+	grep -q "link to blade 1 refused: it speaks protocol 99.0, we speak 2.0" <<<"$msg"
 check "peer version mismatch: counted as a link failure" test "$(counter 0 link_failures)" -ge 1
 # Blade 1 reloads (new epoch, scratchpads rewritten): the link comes back.
 bexec 1 -- sh -c "rmmod pcieverbs && insmod $PROJ/pcieverbs.ko"

@@ -36,6 +36,11 @@ static inline void pcv_remote_write32(__le32 __iomem *p, u32 v)
 	__raw_writel((__force u32)cpu_to_le32(v), p);
 }
 
+static inline void pcv_remote_write8(u8 __iomem *p, u8 v)
+{
+	__raw_writeb(v, p);
+}
+
 static inline void pcv_remote_write64(__le64 __iomem *p, u64 v)
 {
 	__raw_writeq((__force u64)cpu_to_le64(v), p);

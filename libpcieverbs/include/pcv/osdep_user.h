@@ -54,6 +54,11 @@ static inline void pcv_remote_write32(__le32 *p, u32 v)
 	*(volatile __le32 *)p = pcv_cpu_to_le32(v);
 }
 
+static inline void pcv_remote_write8(u8 *p, u8 v)
+{
+	*(volatile u8 *)p = v;
+}
+
 static inline void pcv_remote_write64(__le64 *p, u64 v)
 {
 	*(volatile __le64 *)p = pcv_cpu_to_le64(v);

@@ -13,7 +13,7 @@
 
 #include "osdep.h"
 
-#define PCV_WIRE_VERSION_MAJOR		1
+#define PCV_WIRE_VERSION_MAJOR		2	/* 2: QP/MR tables, control ring, RC */
 #define PCV_WIRE_VERSION_MINOR		0
 #define PCV_WIRE_VERSION		((PCV_WIRE_VERSION_MAJOR << 16) | PCV_WIRE_VERSION_MINOR)
 #define PCV_WIRE_MAJOR(v)		((u32)(v) >> 16)
@@ -36,6 +36,12 @@ enum pcv_spad {
 	PCV_SPAD_REGION_SIZE,		/* bytes */
 	PCV_SPAD_SLOT_OFF,		/* offset of inbound slot 0 in the region */
 	PCV_SPAD_SLOT_SIZE,		/* bytes per inbound slot */
+	PCV_SPAD_QPT_LO,		/* exported QP table (fabric address) */
+	PCV_SPAD_QPT_HI,
+	PCV_SPAD_QPT_N,			/* entries */
+	PCV_SPAD_MRT_LO,		/* exported MR table */
+	PCV_SPAD_MRT_HI,
+	PCV_SPAD_MRT_N,
 	PCV_SPAD_NR,			/* number of scratchpads used */
 };
 
@@ -83,6 +89,185 @@ struct pcv_wire_link {
 	__le64 reserved[10];
 };
 
+/* ------------------------------------------------------------------------
+ * Inbound slot layout (slot P of blade X's region, written by P only):
+ *   0x0000  struct pcv_wire_link
+ *   0x0080  P's consumer index of the X -> P control ring (le32, credit)
+ *   0x0100  the P -> X control ring: PCV_CTRL_ENTRIES x 64-byte entries
+ */
+#define PCV_SLOT_LINK_OFF		0x0000
+#define PCV_SLOT_CTRL_CREDIT_OFF	0x0080
+#define PCV_SLOT_CTRL_RING_OFF		0x0100
+#define PCV_CTRL_ORDER			7		/* 128 entries */
+#define PCV_CTRL_ESHIFT			6		/* 64 bytes each */
+
+/*
+ * Control messages between kernels (payload of a 64-byte ring entry, after
+ * the 4-byte stamp).  FENCE_REQ asks the peer to finish every access to our
+ * memory that it started before reading the request, then FENCE_ACK with
+ * the same seq.  QP_GONE says one of our QPs (arg0) stopped talking to the
+ * peer's QP arg1 (destroyed, reset or in error): the peer moves that QP to
+ * error.
+ */
+enum pcv_ctrl_type {
+	PCV_CTRL_FENCE_REQ = 1,
+	PCV_CTRL_FENCE_ACK = 2,
+	PCV_CTRL_QP_GONE = 3,
+};
+
+struct pcv_wire_ctrl {
+	__le16 type;			/* enum pcv_ctrl_type */
+	__le16 reserved0;
+	__le32 seq;
+	__le32 arg0;
+	__le32 arg1;
+	__le32 arg2;
+	__le32 arg3;
+	__le32 reserved[9];
+};
+
+/* ------------------------------------------------------------------------
+ * Exported tables: each blade publishes (scratchpads QPT/MRT) an array of
+ * 64-byte entries in its fabric memory that peers read through their window
+ * on the slow path (connection set-up, RDMA key checks).  An entry is
+ * updated seqlock-style: seq odd while it changes; readers copy it and
+ * accept the copy only if seq was even and unchanged.
+ */
+#define PCV_QPT_ENTRY_SIZE		64
+#define PCV_MRT_ENTRY_SIZE		64
+
+/* pcv_wire_qpt.state: the IB QP state numbering (enum ib_qp_state). */
+enum pcv_wire_qp_type {
+	PCV_WIRE_QPT_RC = 1,
+	PCV_WIRE_QPT_UC = 2,
+	PCV_WIRE_QPT_UD = 3,
+};
+
+struct pcv_wire_qpt {
+	__le32 seq;
+	__le32 qpn;			/* 0: free entry */
+	__u8 state;
+	__u8 type;			/* enum pcv_wire_qp_type */
+	__le16 access;			/* its qp_access_flags (IB_ACCESS_REMOTE_* bits) */
+	__le32 pdn;
+	__le32 conn_gen;		/* +1 at every transition to RTR */
+	__le32 dest_blade;		/* RC/UC: the peer it is connected to */
+	__le32 dest_qpn;
+	__le32 ring_order;		/* log2 slots of its inbound ring */
+	__le64 inbound_addr;		/* its inbound region (fabric address) */
+	__le32 inbound_size;
+	__u8 min_rnr_timer;		/* IB encoding */
+	__u8 reserved1[3];
+	__le32 reserved[4];
+};
+
+/* pcv_wire_mrt.access */
+#define PCV_MR_LOCAL_WRITE		BIT(0)
+#define PCV_MR_REMOTE_WRITE		BIT(1)
+#define PCV_MR_REMOTE_READ		BIT(2)
+#define PCV_MR_REMOTE_ATOMIC		BIT(3)
+
+#define PCV_PT_ENTRIES_SHIFT		9	/* 512 eight-byte entries per page-table page */
+
+/*
+ * Page table: page i of the MR is at L2[i & 511] where L2 is the 4 KiB page
+ * whose fabric address is L1[i >> 9]; L1 is pt_addr.  Entries are le64
+ * fabric addresses of 1 << page_shift byte pages; iova's offset in the first
+ * page is iova & ((1 << page_shift) - 1).
+ */
+struct pcv_wire_mrt {
+	__le32 seq;
+	__le32 key;			/* the lkey/rkey; 0: invalid */
+	__le32 pdn;
+	__le32 access;			/* PCV_MR_* */
+	__le64 iova;
+	__le64 length;
+	__le64 pt_addr;			/* L1 table (fabric address) */
+	__le32 nr_pages;
+	__u8 page_shift;
+	__u8 reserved0[3];
+	__le32 reserved[4];
+};
+
+/* ------------------------------------------------------------------------
+ * QP inbound region (fabric memory of the QP's blade): a control block, then
+ * the ring of messages from the connected peer QP.  All of it is written by
+ * the peer (each field by it alone); the owner only reads it, except that it
+ * zeroes the stamp word of slots it has consumed before returning them.
+ */
+#define PCV_QP_CTL_SIZE			256
+#define PCV_MSG_SLOT_SHIFT		8	/* 256-byte slots */
+#define PCV_MSG_SLOT_SIZE		256	/* 1 << PCV_MSG_SLOT_SHIFT */
+#define PCV_MSG_MAX_SLOTS		16	/* largest message: 4 KiB */
+
+/* pcv_wire_qp_ctl.nak_code */
+enum pcv_nak {
+	PCV_NAK_NONE = 0,
+	PCV_NAK_INV_REQ = 1,		/* malformed or too long for the receive buffer */
+	PCV_NAK_REM_ACCESS = 2,		/* rendezvous source not accessible */
+	PCV_NAK_REM_OP = 3,		/* responder failed (e.g. its CQ overflowed) */
+};
+
+struct pcv_wire_qp_ctl {
+	__le32 conn_gen;		/* our conn_gen the peer connected to */
+	__le32 credit;			/* peer consumed our messages up to this slot */
+	__le32 ack_msn;			/* peer completed our messages below this msn */
+	__le32 nak_msn;			/* the message it refused (if nak_code) */
+	__le32 nak_code;		/* enum pcv_nak */
+	__le32 rnr_msn;			/* message waiting for a receive WQE */
+	__le32 rnr_seq;			/* +1 per RNR report */
+	__le32 rnr_retry_seq;		/* requester: retry RNR reports up to this seq */
+	__u8 rnr_timer;			/* responder's min_rnr_timer (IB encoding) */
+	__u8 want_kick;			/* ring PCV_VEC_DATA after writing to me */
+	__u8 reserved0[2];
+	__le32 reserved[55];
+};
+
+enum pcv_msg_op {
+	PCV_MSG_PAD = 1,		/* filler to the end of the ring */
+	PCV_MSG_SEND = 2,		/* payload inline after the header */
+	PCV_MSG_RNDV = 3,		/* payload in the sender's memory: pull it */
+	PCV_MSG_WRITE_IMM = 4,		/* RDMA WRITE data already placed; consume a receive */
+};
+
+#define PCV_MSGF_IMM			BIT(0)	/* imm is valid */
+#define PCV_MSGF_SOLICITED		BIT(1)
+#define PCV_MSGF_PHYS			BIT(2)	/* RNDV sges are fabric addresses */
+
+#define PCV_MSG_HDR_SIZE		64
+#define PCV_MSG_MAX_RSGE		8
+
+struct pcv_wire_msg {
+	__le32 stamp;			/* ring stamp of the first slot: written last */
+	__u8 opcode;			/* enum pcv_msg_op */
+	__u8 flags;			/* PCV_MSGF_* */
+	__u8 nslots;			/* slots this message occupies */
+	__u8 nsge;			/* PCV_MSG_RNDV: source descriptors that follow */
+	__le32 msn;			/* two-sided message sequence number */
+	__le32 length;			/* payload bytes */
+	__le32 imm;			/* immediate data, network order as posted */
+	__le32 src_qpn;
+	__le32 conn_gen;		/* receiver's conn_gen the sender targets */
+	__le32 reserved[9];
+};
+
+/* A rendezvous source: bytes the receiver pulls from the sender's memory. */
+struct pcv_wire_rsge {
+	__le64 addr;			/* iova in the MR (key), or fabric address (PHYS) */
+	__le32 length;
+	__le32 key;			/* sender's MR key; 0 with PCV_MSGF_PHYS */
+};
+
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_ctrl) == 60, "ctrl message size");
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_qpt) == PCV_QPT_ENTRY_SIZE, "qpt entry size");
+PCV_STATIC_ASSERT(__builtin_offsetof(struct pcv_wire_qpt, inbound_addr) == 32, "qpt addr offset");
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_mrt) == PCV_MRT_ENTRY_SIZE, "mrt entry size");
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_qp_ctl) == PCV_QP_CTL_SIZE, "qp ctl size");
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_msg) == PCV_MSG_HDR_SIZE, "msg header size");
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_rsge) == 16, "rsge size");
+PCV_STATIC_ASSERT(PCV_MSG_SLOT_SIZE == 1 << PCV_MSG_SLOT_SHIFT, "slot size");
+PCV_STATIC_ASSERT(PCV_MSG_HDR_SIZE + PCV_MSG_MAX_RSGE * 16 <= PCV_MSG_SLOT_SIZE,
+		  "rendezvous message fits one slot");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_region_hdr) == 64, "region hdr size");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_link) == 128, "link block size");
 PCV_STATIC_ASSERT(__builtin_offsetof(struct pcv_wire_link, diag_addr) == 32, "link diag off");

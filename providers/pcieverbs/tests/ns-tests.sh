@@ -187,6 +187,16 @@ ctx "fake kernel copies no driver response" PCV_FAKE_UCTX_BYTES=0 \
 	"$T/pcv_ctx_test" pciev0 fail $EPROTO
 ctx "fake kernel says blade_id 5 of 5" PCV_FAKE_BLADE_ID=5 PCV_FAKE_NR_BLADES=5 \
 	"$T/pcv_ctx_test" pciev0 fail $EPROTO
+# The same through the ioctl() interface a 6.1 kernel offers (libibverbs
+# then sends GET_CONTEXT, QUERY_PORT, PD_DESTROY as native methods and the
+# rest through INVOKE_WRITE).
+ctx "fake 6.1 ioctl kernel" PCV_FAKE_IOCTL=1 "$T/pcv_ctx_test" pciev0 ok 2 5 0
+ctx "fake 6.1 ioctl kernel copies 20 of 24 driver bytes" PCV_FAKE_IOCTL=1 \
+	PCV_FAKE_UCTX_BYTES=20 "$T/pcv_ctx_test" pciev0 fail $EPROTO
+
+# The data path (CQ/QP/SRQ/MR, post/poll, rings) against both interfaces.
+ctx "data path, 6.1 ioctl kernel" PCV_FAKE_IOCTL=1 "$T/pcv_dp_test" pciev0 ioctl
+ctx "data path, write() kernel" "$T/pcv_dp_test" pciev0 write
 # No fake kernel: the write() reaches /dev/full and fails with ENOSPC; the
 # provider must hand the kernel's errno back.
 run_tap "pcv_ctx_test (no kernel)" env RDMAV_DRIVERS="$PROVIDER" \

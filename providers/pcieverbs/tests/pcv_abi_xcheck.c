@@ -130,6 +130,18 @@ SAME_VAL(IBV_MR_TYPE_NULL_MR, PCV_IBV_MR_TYPE_NULL_MR);
 SAME_VAL(IBV_MR_TYPE_IMPORTED_MR, PCV_IBV_MR_TYPE_IMPORTED_MR);
 SAME_VAL(IBV_MR_TYPE_DMABUF_MR, PCV_IBV_MR_TYPE_DMABUF_MR);
 
+/* ---- verbs_qp (what ibv_qp_to_qp_ex() reads behind an ibv_qp) ---- */
+SAME_SIZE(struct verbs_qp, struct pcv_verbs_qp);
+SAME_OFF(struct verbs_qp, struct pcv_verbs_qp, qp);
+SAME_OFF(struct verbs_qp, struct pcv_verbs_qp, qp_ex);
+SAME_OFF(struct verbs_qp, struct pcv_verbs_qp, comp_mask);
+SAME_OFF(struct verbs_qp, struct pcv_verbs_qp, xrcd);
+SAME_TYPE(struct verbs_qp, struct pcv_verbs_qp, qp);
+SAME_TYPE(struct verbs_qp, struct pcv_verbs_qp, qp_ex);
+SAME_TYPE(struct verbs_qp, struct pcv_verbs_qp, comp_mask);
+SAME_VAL(VERBS_QP_XRCD, PCV_VERBS_QP_XRCD);
+SAME_VAL(VERBS_QP_EX, PCV_VERBS_QP_EX);
+
 /* ---- verbs_context_ops: every member by name ---- */
 #define T struct verbs_context_ops
 #define O struct pcv_verbs_context_ops
@@ -175,7 +187,30 @@ SAME_OFF(struct ibv_query_port, struct pcv_cmd_query_port, core_payload);
 SAME_SIZE(struct ibv_alloc_pd, struct pcv_cmd_alloc_pd);
 SAME_OFF(struct ibv_alloc_pd, struct pcv_cmd_alloc_pd, hdr);
 SAME_OFF(struct ibv_alloc_pd, struct pcv_cmd_alloc_pd, core_payload);
+#define SAME_CMD(theirs, ours) \
+	SAME_SIZE(theirs, ours); SAME_OFF(theirs, ours, hdr); \
+	SAME_OFF(theirs, ours, core_payload); \
+	SAME_TYPE(theirs, ours, core_payload)
+SAME_CMD(struct ibv_create_cq, struct pcv_cmd_create_cq);
+SAME_CMD(struct ibv_resize_cq, struct pcv_cmd_resize_cq);
+SAME_CMD(struct ibv_create_qp, struct pcv_cmd_create_qp);
+SAME_CMD(struct ibv_modify_qp, struct pcv_cmd_modify_qp);
+SAME_CMD(struct ibv_query_qp, struct pcv_cmd_query_qp);
+SAME_CMD(struct ibv_create_srq, struct pcv_cmd_create_srq);
+SAME_CMD(struct ibv_modify_srq, struct pcv_cmd_modify_srq);
+SAME_CMD(struct ibv_query_srq, struct pcv_cmd_query_srq);
+SAME_CMD(struct ibv_reg_mr, struct pcv_cmd_reg_mr);
 /* The core response types the helpers take are the public uapi ones. */
+_Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_CREATE_CQ),
+					    struct ib_uverbs_create_cq_resp), "");
+_Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_RESIZE_CQ),
+					    struct ib_uverbs_resize_cq_resp), "");
+_Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_CREATE_QP),
+					    struct ib_uverbs_create_qp_resp), "");
+_Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_CREATE_SRQ),
+					    struct ib_uverbs_create_srq_resp), "");
+_Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_REG_MR),
+					    struct ib_uverbs_reg_mr_resp), "");
 _Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_GET_CONTEXT),
 					    struct ib_uverbs_get_context_resp), "");
 _Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_ALLOC_PD),
@@ -212,6 +247,45 @@ SAME_FN(ibv_cmd_alloc_pd,
 	int (*)(struct ibv_context *, struct ibv_pd *, struct ibv_alloc_pd *,
 		size_t, struct ib_uverbs_alloc_pd_resp *, size_t));
 SAME_FN(ibv_cmd_dealloc_pd, int (*)(struct ibv_pd *));
+SAME_FN(ibv_cmd_reg_mr,
+	int (*)(struct ibv_pd *, void *, size_t, uint64_t, int,
+		struct verbs_mr *, struct ibv_reg_mr *, size_t,
+		struct ib_uverbs_reg_mr_resp *, size_t));
+SAME_FN(ibv_cmd_dereg_mr, int (*)(struct verbs_mr *));
+SAME_FN(ibv_cmd_create_cq,
+	int (*)(struct ibv_context *, int, struct ibv_comp_channel *, int,
+		struct ibv_cq *, struct ibv_create_cq *, size_t,
+		struct ib_uverbs_create_cq_resp *, size_t));
+SAME_FN(ibv_cmd_resize_cq,
+	int (*)(struct ibv_cq *, int, struct ibv_resize_cq *, size_t,
+		struct ib_uverbs_resize_cq_resp *, size_t));
+SAME_FN(ibv_cmd_destroy_cq, int (*)(struct ibv_cq *));
+SAME_FN(ibv_cmd_req_notify_cq, int (*)(struct ibv_cq *, int));
+SAME_FN(ibv_cmd_poll_cq, int (*)(struct ibv_cq *, int, struct ibv_wc *));
+SAME_FN(ibv_cmd_create_qp,
+	int (*)(struct ibv_pd *, struct ibv_qp *, struct ibv_qp_init_attr *,
+		struct ibv_create_qp *, size_t,
+		struct ib_uverbs_create_qp_resp *, size_t));
+SAME_FN(ibv_cmd_modify_qp,
+	int (*)(struct ibv_qp *, struct ibv_qp_attr *, int,
+		struct ibv_modify_qp *, size_t));
+SAME_FN(ibv_cmd_query_qp,
+	int (*)(struct ibv_qp *, struct ibv_qp_attr *, int,
+		struct ibv_qp_init_attr *, struct ibv_query_qp *, size_t));
+SAME_FN(ibv_cmd_destroy_qp, int (*)(struct ibv_qp *));
+SAME_FN(ibv_cmd_post_send,
+	int (*)(struct ibv_qp *, struct ibv_send_wr *, struct ibv_send_wr **));
+SAME_FN(ibv_cmd_create_srq,
+	int (*)(struct ibv_pd *, struct ibv_srq *, struct ibv_srq_init_attr *,
+		struct ibv_create_srq *, size_t,
+		struct ib_uverbs_create_srq_resp *, size_t));
+SAME_FN(ibv_cmd_modify_srq,
+	int (*)(struct ibv_srq *, struct ibv_srq_attr *, int,
+		struct ibv_modify_srq *, size_t));
+SAME_FN(ibv_cmd_query_srq,
+	int (*)(struct ibv_srq *, struct ibv_srq_attr *,
+		struct ibv_query_srq *, size_t));
+SAME_FN(ibv_cmd_destroy_srq, int (*)(struct ibv_srq *));
 
 /* ---- logging levels ---- */
 SAME_VAL(VERBS_LOG_LEVEL_NONE, PCV_VERBS_LOG_LEVEL_NONE);

@@ -6,7 +6,7 @@
  *   pcv_ctx_test DEV ok BLADE NR_BLADES COMP_MASK
  *       open succeeds and the context keeps what the "kernel" said;
  *       query_device(_ex), query_port, alloc/dealloc_pd work; an op the
- *       provider leaves NULL fails with EOPNOTSUPP.
+ *       provider leaves NULL (create_ah) fails with EOPNOTSUPP.
  *   pcv_ctx_test DEV fail ERRNO
  *       ibv_open_device() fails with that errno (a number).
  *
@@ -57,7 +57,8 @@ static void run_ok(struct ibv_context *ctx, unsigned int blade,
 	struct ibv_device_attr attr;
 	struct ibv_port_attr port;
 	struct ibv_pd *pd, *pd2;
-	struct ibv_cq *cq;
+	struct ibv_ah_attr ah_attr;
+	struct ibv_ah *ah;
 	int ret;
 
 	report(pctx->blade_id == blade && pctx->nr_blades == nr &&
@@ -112,13 +113,22 @@ static void run_ok(struct ibv_context *ctx, unsigned int blade,
 	report(pd && ibv_dealloc_pd(pd) == 0 && pd2 && ibv_dealloc_pd(pd2) == 0,
 	       "ibv_dealloc_pd x2");
 
+	/* An op the provider leaves NULL (address handles come with UD in
+	 * stage 3) keeps libibverbs' stub.
+	 */
+	pd = ibv_alloc_pd(ctx);
+	memset(&ah_attr, 0, sizeof(ah_attr));
+	ah_attr.dlid = 1;
+	ah_attr.port_num = 1;
 	errno = 0;
-	cq = ibv_create_cq(ctx, 16, NULL, NULL, 0);
-	report(!cq && errno == EOPNOTSUPP,
-	       "ibv_create_cq (not implemented yet) fails with EOPNOTSUPP (errno %d)",
+	ah = pd ? ibv_create_ah(pd, &ah_attr) : NULL;
+	report(pd && !ah && errno == EOPNOTSUPP,
+	       "ibv_create_ah (not implemented yet) fails with EOPNOTSUPP (errno %d)",
 	       errno);
-	if (cq)
-		ibv_destroy_cq(cq);
+	if (ah)
+		ibv_destroy_ah(ah);
+	if (pd)
+		ibv_dealloc_pd(pd);
 }
 
 int main(int argc, char **argv)
