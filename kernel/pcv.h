@@ -390,7 +390,10 @@ struct pcv_qp {
 	u32 rx_msn;			/* next msn we expect */
 	u32 rx_acked;			/* ack_msn last written to the peer */
 	u32 rx_credit;			/* credit last written to the peer */
-	u32 rnr_reported;		/* rnr_seq we last wrote (0: none pending) */
+	u32 rnr_reported;		/* rnr_seq we last wrote */
+	bool rnr_pending;		/* rnr_msn waits for a receive WQE */
+	u32 rnr_msn;
+	bool rx_more;			/* inbound work left after a budgeted pass */
 	u32 rnr_retry_seen;		/* peer's rnr_retry_seq we acted on */
 	struct pcv_xfer *rx_xfer;	/* rendezvous pull in flight */
 	int rx_xfer_status;

@@ -7,7 +7,9 @@
  * pcv_poll_cq.  A user CQ's consumer index is written by the process: it is
  * only trusted to lie within the ring, otherwise the CQ is broken (as is a
  * full ring: IB_EVENT_CQ_ERR).  Polling an empty user CQ calls poll_cq for
- * 0 entries: that is where the QPs using it process their inbound work.
+ * one entry (6.1 calls the driver once per requested entry, never for 0):
+ * that is where the QPs using it process their inbound work, and we return
+ * none through the system call (the process reads the ring).
  */
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
@@ -215,9 +217,24 @@ int pcv_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 		return -EINVAL;
 	entries = roundup_pow_of_two(cqe + 1);
 
+	/* Everything that can fail happens before the swap: the old ring stays. */
 	err = pcv_uring_alloc(&new, entries, PCV_CQE_SIZE);
 	if (err)
 		return err;
+	if (udata) {
+		struct pcv_ucontext *uctx = rdma_udata_to_drv_context(udata, struct pcv_ucontext,
+								      ibucontext);
+
+		err = pcv_uring_map(&uctx->ibucontext, &new, &key);
+		if (err) {
+			pcv_uring_free(&new);
+			return err;
+		}
+		resp.cq_entries = entries;
+		resp.mmap_key = key;
+		resp.mmap_size = new.size;
+	}
+
 	spin_lock_irqsave(&cq->lock, flags);
 	cons = READ_ONCE(cq->ring.hdr->cons);
 	used = cq->prod - cons;
@@ -237,24 +254,12 @@ int pcv_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 	cq->prod = used;
 	cq->depth = entries - 1;
 	ibcq->cqe = cq->depth;
+	/* A process still reading the old ring (e.g. the reply is lost) sees why. */
+	WRITE_ONCE(old.hdr->flags, READ_ONCE(old.hdr->flags) | PCV_RING_F_ERROR);
 	spin_unlock_irqrestore(&cq->lock, flags);
 
-	if (udata) {
-		struct pcv_ucontext *uctx = rdma_udata_to_drv_context(udata, struct pcv_ucontext,
-								      ibucontext);
-
-		err = pcv_uring_map(&uctx->ibucontext, &cq->ring, &key);
-		if (err) {
-			/* The new ring stays usable by the kernel; the process cannot map it. */
-			pcv_cq_error(cq);
-			pcv_uring_free(&old);
-			return err;
-		}
-		resp.cq_entries = entries;
-		resp.mmap_key = key;
-		resp.mmap_size = cq->ring.size;
+	if (udata)
 		err = ib_copy_to_udata(udata, &resp, min(sizeof(resp), udata->outlen));
-	}
 	pcv_uring_free(&old);
 	return err;
 }

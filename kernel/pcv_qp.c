@@ -133,14 +133,20 @@ void pcv_qps_process_all(struct pcv_dev *dev)
 {
 	unsigned long flags, qflags;
 	struct pcv_qp *qp;
+	bool more = false;
 
+	pcv_dma_reap_now(dev);
 	spin_lock_irqsave(&dev->qp_list_lock, flags);
 	list_for_each_entry(qp, &dev->qp_list, dev_link) {
 		spin_lock_irqsave(&qp->lock, qflags);
 		pcv_qp_progress(qp);
+		more |= qp->rx_more;
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
 	spin_unlock_irqrestore(&dev->qp_list_lock, flags);
+	/* Budgeted passes left work behind: come back (not in this call). */
+	if (more)
+		queue_work(dev->wq, &dev->data_work);
 }
 
 void pcv_data_work(struct work_struct *work)
@@ -523,6 +529,7 @@ int pcv_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 			qp->rx_credit = 0;
 			qp->rnr_reported = 0;
 			qp->rnr_retry_seen = 0;
+			qp->rnr_pending = false;
 		}
 		qp->state = IB_QPS_RTR;
 		break;

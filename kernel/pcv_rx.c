@@ -97,7 +97,12 @@ void pcv_rx_publish(struct pcv_qp *qp)
 		pcv_remote_write32(&qp->peer_ctl->credit, qp->rx_credit);
 		qp->kick_peer = true;
 	}
-	if (qp->ibqp.qp_type == IB_QPT_RC && qp->rx_msn != qp->rx_acked) {
+	/*
+	 * RC and UC alike: for UC the acknowledgment is internal (a sender's
+	 * buffer is free once we pulled or dropped its message), never a NAK
+	 * or RNR the application sees.
+	 */
+	if (qp->rx_msn != qp->rx_acked) {
 		qp->rx_acked = qp->rx_msn;
 		pcv_remote_write32(&qp->peer_ctl->ack_msn, qp->rx_acked);
 		qp->kick_peer = true;
@@ -106,6 +111,7 @@ void pcv_rx_publish(struct pcv_qp *qp)
 
 static void pcv_rx_done_msg(struct pcv_qp *qp, u32 nslots)
 {
+	qp->rnr_pending = false;
 	pcv_msgring_rx_consume(&qp->rx, nslots);
 	qp->rx_msn++;
 	pcv_count(qp->dev, PCV_CNT_MSG_RX, 1);
@@ -220,10 +226,15 @@ static int pcv_rx_recv_msg(struct pcv_qp *qp, const struct pcv_wire_msg *m,
 			qp->rx_msn++;
 			return 1;
 		}
-		/* RNR: report once per requester retry. */
-		if (!qp->rnr_reported ||
+		/*
+		 * RNR: report each message once, and again each time the requester
+		 * retries it (after its RNR timer); it counts the reports.
+		 */
+		if (!qp->rnr_pending || qp->rnr_msn != msn ||
 		    pcv_local_read32(&qp->ctl->rnr_retry_seq) != qp->rnr_retry_seen) {
 			qp->rnr_retry_seen = pcv_local_read32(&qp->ctl->rnr_retry_seq);
+			qp->rnr_pending = true;
+			qp->rnr_msn = msn;
 			qp->rnr_reported++;
 			if (qp->connected) {
 				pcv_remote_write8(&qp->peer_ctl->rnr_timer, qp->min_rnr_timer);
@@ -324,8 +335,7 @@ static bool pcv_rx_check(struct pcv_qp *qp, const struct pcv_wire_msg *h,
 	case PCV_MSG_WRITE_IMM:
 		return nslots == 1 && len <= PCV_MAX_MSG_SZ;
 	case PCV_MSG_RNDV:
-		if (nslots != 1 || !h->nsge || h->nsge > PCV_MSG_MAX_RSGE ||
-		    qp->ibqp.qp_type != IB_QPT_RC)
+		if (nslots != 1 || !h->nsge || h->nsge > PCV_MSG_MAX_RSGE)
 			return false;
 		{
 			u32 i;
@@ -363,7 +373,8 @@ void pcv_rx_process(struct pcv_qp *qp)
 		pcv_rx_finish_pull(qp);
 	}
 
-	while (budget-- && qp->state != IB_QPS_ERR) {
+	qp->rx_more = false;
+	while (qp->state != IB_QPS_ERR) {
 		const struct pcv_wire_msg *m = pcv_msgring_rx_peek(&qp->rx);
 		struct pcv_wire_rsge rs[PCV_MSG_MAX_RSGE];
 		struct pcv_wire_msg h;
@@ -371,6 +382,10 @@ void pcv_rx_process(struct pcv_qp *qp)
 
 		if (!m)
 			break;
+		if (!budget--) {
+			qp->rx_more = true;	/* the caller comes back for the rest */
+			break;
+		}
 		/* Only the local copies are trusted after checking. */
 		memcpy(&h, m, sizeof(h));
 		memcpy(rs, (const u8 *)m + PCV_MSG_HDR_SIZE, sizeof(rs));

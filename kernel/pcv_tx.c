@@ -604,9 +604,6 @@ void pcv_tx_process(struct pcv_qp *qp)
 		if (err < 0 && s->state != PCV_SWQE_DONE)
 			pcv_tx_fail(qp, s, IB_WC_GENERAL_ERR, "send failed");
 		qp->sq_head++;
-		/* UC: delivered = complete, no acknowledgment comes. */
-		if (qp->ibqp.qp_type == IB_QPT_UC && s->state == PCV_SWQE_ISSUED && s->two_sided)
-			pcv_swqe_done(s, IB_WC_SUCCESS);
 	}
 }
 
@@ -643,7 +640,7 @@ void pcv_tx_acks(struct pcv_qp *qp)
 	struct pcv_wire_qp_ctl *c = qp->ctl;
 	u32 ack, nak, rnr_seq, i;
 
-	if (!qp->connected || qp->ibqp.qp_type != IB_QPT_RC)
+	if (!qp->connected)
 		return;
 	ack = pcv_local_read32(&c->ack_msn);
 	/* The peer cannot acknowledge more than we sent: hostile if it does. */
