@@ -425,6 +425,7 @@ struct pcv_qp {
 	u32 retries_left;
 	struct work_struct work;	/* progress from timer/DMA context */
 	bool gone;			/* destroyed: no more work */
+	bool peer_gone;			/* the peer QP left the connection (QP_GONE) */
 };
 
 static inline struct pcv_qp *to_pcv_qp(struct ib_qp *ibqp)

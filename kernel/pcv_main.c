@@ -12,9 +12,9 @@ unsigned int pcv_hb_interval_ms = 100;
 module_param_named(hb_interval_ms, pcv_hb_interval_ms, uint, 0444);
 MODULE_PARM_DESC(hb_interval_ms, "Link heartbeat period in ms (default 100)");
 
-unsigned int pcv_hb_timeout_ms = 2000;
+unsigned int pcv_hb_timeout_ms = 5000;
 module_param_named(hb_timeout_ms, pcv_hb_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(hb_timeout_ms, "A link whose peer is silent this long goes down (default 2000)");
+MODULE_PARM_DESC(hb_timeout_ms, "A link whose peer is silent this long goes down (default 5000)");
 
 unsigned int pcv_diag_kb = 4096;
 module_param_named(diag_kb, pcv_diag_kb, uint, 0444);

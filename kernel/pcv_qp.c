@@ -110,7 +110,16 @@ void pcv_qp_to_error(struct pcv_qp *qp, const char *why)
 	pcv_qp_schedule(qp);
 }
 
-/* A peer QP we were talking to is gone (ctrl message or its blade died). */
+/*
+ * A peer QP we were talking to is gone (qpn set: it was destroyed, reset or
+ * went to error) or its whole blade is (qpn 0: the link went down).
+ *
+ * A dead blade takes our QPs to error at once, with flushed completions.  A
+ * QP that left its connection is what an IB requester would notice only by
+ * retrying in vain: our QP stays as it is, drops what that peer sent, and
+ * fails its own outstanding or future requests with IBV_WC_RETRY_EXC_ERR
+ * (at once rather than after the retries: nothing will answer them).
+ */
 void pcv_qps_peer_gone(struct pcv_dev *dev, u32 blade, u32 qpn, u32 dest_qpn)
 {
 	unsigned long flags, qflags;
@@ -119,10 +128,13 @@ void pcv_qps_peer_gone(struct pcv_dev *dev, u32 blade, u32 qpn, u32 dest_qpn)
 	spin_lock_irqsave(&dev->qp_list_lock, flags);
 	list_for_each_entry(qp, &dev->qp_list, dev_link) {
 		spin_lock_irqsave(&qp->lock, qflags);
-		if (qp->state >= IB_QPS_RTR && qp->dest_blade == blade &&
-		    (!qpn || (qp->dest_qpn == qpn && qp->qpn == dest_qpn))) {
-			pcv_qp_to_error(qp, qpn ? "peer QP gone" : "peer blade down");
+		if (qp->state >= IB_QPS_RTR && qp->dest_blade == blade && !qpn) {
+			pcv_qp_to_error(qp, "peer blade down");
 			pcv_qp_event(qp, IB_EVENT_QP_FATAL);
+		} else if (qp->state >= IB_QPS_RTR && qp->dest_blade == blade &&
+			   qp->dest_qpn == qpn && qp->qpn == dest_qpn) {
+			qp->peer_gone = true;
+			pcv_qp_schedule(qp);
 		}
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
@@ -523,6 +535,7 @@ int pcv_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		break;
 	case IB_QPS_RTR:
 		if (qp->state == IB_QPS_INIT) {
+			qp->peer_gone = false;
 			qp->conn_gen++;
 			qp->rx_msn = 0;
 			qp->rx_acked = 0;

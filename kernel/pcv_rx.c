@@ -349,12 +349,33 @@ static bool pcv_rx_check(struct pcv_qp *qp, const struct pcv_wire_msg *h,
 	}
 }
 
+/* The peer left: what it sent will never be acknowledged; drop it. */
+static void pcv_rx_drop_all(struct pcv_qp *qp)
+{
+	const struct pcv_wire_msg *m;
+	int budget = PCV_RX_BUDGET;
+
+	while (budget-- && (m = pcv_msgring_rx_peek(&qp->rx))) {
+		u32 nslots = READ_ONCE(m->nslots);
+
+		if (pcv_msgring_rx_check(&qp->rx, nslots))
+			break;
+		pcv_msgring_rx_consume(&qp->rx, nslots);
+	}
+	qp->rnr_pending = false;
+}
+
 void pcv_rx_process(struct pcv_qp *qp)
 {
 	int budget = PCV_RX_BUDGET;
 
 	if (qp->state < IB_QPS_RTR || qp->state > IB_QPS_SQE)
 		return;
+	if (qp->peer_gone) {
+		if (!qp->rx_pend.active)
+			pcv_rx_drop_all(qp);
+		return;
+	}
 	if (qp->rx_pend.active) {
 		if (qp->rx_xfer)
 			return;	/* pull in flight */

@@ -780,20 +780,31 @@ void pcv_tx_complete(struct pcv_qp *qp)
 
 void pcv_qp_flush(struct pcv_qp *qp)
 {
+	bool flushing = false;
 	u32 prod, i;
 
-	/* Issued WQEs: done with their status, or flushed; DMA in flight waits. */
+	/* A NAK that arrived with the error still gives its WQE the right status. */
+	pcv_tx_acks(qp);
+	/*
+	 * Issued WQEs, in order: finished ones before the first unfinished keep
+	 * their status; from the first unfinished on, everything is flushed
+	 * (even an operation that did execute: it was never reported), except a
+	 * WQE that failed on its own.  A DMA in flight waits: its buffers are
+	 * in use until the engine is done.
+	 */
 	for (i = qp->sq_tail; i != qp->sq_head; i++) {
 		struct pcv_swqe *s = pcv_swqe_of(qp, i);
 
 		if (s->xfer)
-			break;	/* its buffers are in use until the engine is done */
-		if (s->state != PCV_SWQE_DONE) {
-			pcv_swqe_release(s);
-			pcv_lsge_release(s->lsge, s->nlsge);
-			s->nlsge = 0;
-			pcv_swqe_done(s, IB_WC_WR_FLUSH_ERR);
-		}
+			break;
+		if (s->state != PCV_SWQE_DONE)
+			flushing = true;
+		if (!flushing || (s->state == PCV_SWQE_DONE && s->status != IB_WC_SUCCESS))
+			continue;
+		pcv_swqe_release(s);
+		pcv_lsge_release(s->lsge, s->nlsge);
+		s->nlsge = 0;
+		pcv_swqe_done(s, IB_WC_WR_FLUSH_ERR);
 	}
 	pcv_tx_complete(qp);
 	if (qp->sq_tail != qp->sq_head)
@@ -815,6 +826,37 @@ void pcv_qp_flush(struct pcv_qp *qp)
 		WRITE_ONCE(qp->sq.hdr->cons, qp->sq_tail);
 	}
 	pcv_rx_flush(qp);
+}
+
+/*
+ * The peer QP left: the oldest request still outstanding (issued or not)
+ * will never be answered.  true if the QP went to error.
+ */
+static bool pcv_tx_peer_gone(struct pcv_qp *qp)
+{
+	u32 prod = READ_ONCE(qp->sq.hdr->prod);
+	u32 i;
+
+	for (i = qp->sq_tail; i != qp->sq_head; i++) {
+		struct pcv_swqe *s = pcv_swqe_of(qp, i);
+
+		if (s->state != PCV_SWQE_DONE && !s->xfer) {
+			pcv_swqe_release(s);
+			pcv_tx_fail(qp, s, IB_WC_RETRY_EXC_ERR, "peer QP gone");
+			return true;
+		}
+	}
+	if (qp->sq_head != prod && prod - qp->sq_tail <= qp->sq.entries) {
+		struct pcv_swqe *s = pcv_swqe_of(qp, qp->sq_head);
+
+		if (!s->fetched && !pcv_tx_fetch(qp, s, qp->sq_head))
+			pcv_count(qp->dev, PCV_CNT_BAD_INPUT, 1);
+		s->fetched = true;
+		qp->sq_head++;
+		pcv_tx_fail(qp, s, IB_WC_RETRY_EXC_ERR, "peer QP gone");
+		return true;
+	}
+	return false;
 }
 
 /* ---- progress: everything a QP can do now ---------------------------------------------- */
@@ -843,10 +885,12 @@ void pcv_qp_progress(struct pcv_qp *qp)
 	case IB_QPS_RTR:
 	case IB_QPS_RTS:
 	case IB_QPS_SQD:
-		if (qp->state != IB_QPS_RTR)
+		if (qp->state != IB_QPS_RTR && !qp->peer_gone)
 			pcv_qp_connect(qp);
 		pcv_tx_acks(qp);
 		if (qp->state == IB_QPS_ERR)
+			break;
+		if (qp->peer_gone && pcv_tx_peer_gone(qp))
 			break;
 		pcv_tx_rnr_retry(qp);
 		pcv_rx_process(qp);
