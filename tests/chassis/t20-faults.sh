@@ -63,7 +63,7 @@ ch pause 1 | diag
 t0=$SECONDS
 check "blade 0: link to the hung blade 1 down by heartbeat timeout" \
 	wait_for 10 bash -c "$CHASSIS exec 0 -- cat $DBG/peers | awk '\$1==1' | grep -q 'handshake.*heartbeat-timeout'"
-echo "# detected after $((SECONDS - t0)) s (timeout 2 s + tick)"
+echo "# detected after $((SECONDS - t0)) s (timeout 5 s + tick)"
 check "heartbeat_timeouts counter counted it" test "$(counter 0 heartbeat_timeouts)" -ge 1
 ch resume 1 | diag
 check "blade 0: link to blade 1 up again after it resumes" \
