@@ -550,12 +550,199 @@ static int pcv_diag_ping(struct pcv_dev *dev, u32 peer, u32 count)
 	return err;
 }
 
+/* ---- kernel verbs loopback: the engine as kernel consumers use it ---------- */
+
+struct pcv_kloop {
+	struct ib_pd *pd;
+	struct ib_cq *cq;
+	struct ib_qp *qp[2];
+	u8 *buf[2];
+	u64 dma[2];
+};
+
+static int pcv_kloop_connect(struct pcv_dev *dev, struct ib_qp *qp, u32 dest)
+{
+	struct ib_qp_attr a = {};
+	int err;
+
+	a.qp_state = IB_QPS_INIT;
+	a.port_num = PCV_PORT;
+	a.qp_access_flags = IB_ACCESS_LOCAL_WRITE;
+	err = ib_modify_qp(qp, &a, IB_QP_STATE | IB_QP_PKEY_INDEX | IB_QP_PORT |
+			   IB_QP_ACCESS_FLAGS);
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IB_QPS_RTR;
+	a.path_mtu = IB_MTU_4096;
+	a.dest_qp_num = dest;
+	a.min_rnr_timer = 12;
+	a.ah_attr.type = RDMA_AH_ATTR_TYPE_IB;
+	rdma_ah_set_dlid(&a.ah_attr, pcv_lid(dev));
+	rdma_ah_set_port_num(&a.ah_attr, PCV_PORT);
+	err = ib_modify_qp(qp, &a, IB_QP_STATE | IB_QP_AV | IB_QP_PATH_MTU | IB_QP_DEST_QPN |
+			   IB_QP_RQ_PSN | IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_MIN_RNR_TIMER);
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IB_QPS_RTS;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	return ib_modify_qp(qp, &a, IB_QP_STATE | IB_QP_TIMEOUT | IB_QP_RETRY_CNT |
+			    IB_QP_RNR_RETRY | IB_QP_SQ_PSN | IB_QP_MAX_QP_RD_ATOMIC);
+}
+
+/* Poll the (direct) CQ until n completions or the deadline. */
+static int pcv_kloop_poll(struct ib_cq *cq, struct ib_wc *wc, int n, unsigned int ms)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
+	int got = 0;
+
+	while (got < n && time_before(jiffies, deadline)) {
+		int r = ib_poll_cq(cq, n - got, wc + got);
+
+		if (r < 0)
+			return r;
+		got += r;
+		if (!r)
+			usleep_range(50, 200);
+	}
+	return got;
+}
+
+/*
+ * Two RC QPs of this device connected to each other through ib_* calls, as a
+ * ULP would: SENDs of sizes across the inline/rendezvous threshold (kernel
+ * memory: the rendezvous describes fabric ranges), payload checked, then a
+ * flush on error.  Proves the kernel consumer path of the engine.
+ */
+static int pcv_diag_kloop(struct pcv_dev *dev, u32 iters)
+{
+	static const u32 sizes[] = { 1, 64, 192, 2048, 2049, 4000, 8192 };
+	struct ib_qp_init_attr init = {};
+	struct pcv_kloop k = {};
+	struct ib_wc wc[4];
+	u32 i, checked = 0;
+	int err, n, j;
+
+	k.pd = ib_alloc_pd(&dev->ibdev, 0);
+	if (IS_ERR(k.pd))
+		return PTR_ERR(k.pd);
+	k.cq = ib_alloc_cq(&dev->ibdev, NULL, 64, 0, IB_POLL_DIRECT);
+	if (IS_ERR(k.cq)) {
+		err = PTR_ERR(k.cq);
+		k.cq = NULL;
+		goto out;
+	}
+	init.qp_type = IB_QPT_RC;
+	init.send_cq = k.cq;
+	init.recv_cq = k.cq;
+	init.sq_sig_type = IB_SIGNAL_ALL_WR;
+	init.cap.max_send_wr = 8;
+	init.cap.max_recv_wr = 8;
+	init.cap.max_send_sge = 2;
+	init.cap.max_recv_sge = 2;
+	for (j = 0; j < 2; j++) {
+		k.qp[j] = ib_create_qp(k.pd, &init);
+		if (IS_ERR(k.qp[j])) {
+			err = PTR_ERR(k.qp[j]);
+			k.qp[j] = NULL;
+			goto out;
+		}
+		k.buf[j] = kzalloc(SZ_8K, GFP_KERNEL);
+		if (!k.buf[j]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		k.dma[j] = ib_dma_map_single(&dev->ibdev, k.buf[j], SZ_8K, DMA_BIDIRECTIONAL);
+		if (ib_dma_mapping_error(&dev->ibdev, k.dma[j])) {
+			kfree(k.buf[j]);
+			k.buf[j] = NULL;
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	err = pcv_kloop_connect(dev, k.qp[0], k.qp[1]->qp_num);
+	if (!err)
+		err = pcv_kloop_connect(dev, k.qp[1], k.qp[0]->qp_num);
+	if (err)
+		goto out;
+
+	for (i = 0; i < iters && !err; i++) {
+		u32 len = sizes[i % ARRAY_SIZE(sizes)];
+		struct ib_sge rs = { .addr = k.dma[1], .length = SZ_8K,
+				     .lkey = k.pd->local_dma_lkey };
+		struct ib_sge ss = { .addr = k.dma[0], .length = len,
+				     .lkey = k.pd->local_dma_lkey };
+		struct ib_recv_wr rw = { .wr_id = 100 + i, .sg_list = &rs, .num_sge = 1 };
+		struct ib_send_wr sw = { .wr_id = i, .sg_list = &ss, .num_sge = 1,
+					 .opcode = IB_WR_SEND, .send_flags = IB_SEND_SIGNALED };
+		u32 b;
+
+		for (b = 0; b < len; b++)
+			k.buf[0][b] = (u8)(b * 7 + i);
+		memset(k.buf[1], 0, SZ_8K);
+		err = ib_post_recv(k.qp[1], &rw, NULL);
+		if (!err)
+			err = ib_post_send(k.qp[0], &sw, NULL);
+		if (err)
+			break;
+		n = pcv_kloop_poll(k.cq, wc, 2, 5000);
+		if (n != 2) {
+			err = n < 0 ? n : -ETIMEDOUT;
+			break;
+		}
+		for (j = 0; j < 2; j++) {
+			if (wc[j].status != IB_WC_SUCCESS)
+				err = -EIO;
+			if (wc[j].wr_id == 100 + i && (wc[j].byte_len != len ||
+						       wc[j].qp != k.qp[1]))
+				err = -EIO;
+		}
+		if (!err && memcmp(k.buf[0], k.buf[1], len))
+			err = -EIO;
+		if (!err && memchr_inv(k.buf[1] + len, 0, SZ_8K - len))
+			err = -EIO;
+		checked += len;
+	}
+	if (!err) {
+		/* A receive posted, then ERR: it completes flushed. */
+		struct ib_sge rs = { .addr = k.dma[1], .length = 64, .lkey = k.pd->local_dma_lkey };
+		struct ib_recv_wr rw = { .wr_id = 999, .sg_list = &rs, .num_sge = 1 };
+		struct ib_qp_attr a = { .qp_state = IB_QPS_ERR };
+
+		err = ib_post_recv(k.qp[1], &rw, NULL);
+		if (!err)
+			err = ib_modify_qp(k.qp[1], &a, IB_QP_STATE);
+		n = err ? 0 : pcv_kloop_poll(k.cq, wc, 1, 5000);
+		if (!err && (n != 1 || wc[0].wr_id != 999 || wc[0].status != IB_WC_WR_FLUSH_ERR))
+			err = -EIO;
+	}
+	pcv_diag_report(dev, "%s kloop iters=%u bytes=%u err=%d\n", err ? "fail" : "ok", i, checked,
+			err);
+out:
+	for (j = 0; j < 2; j++) {
+		if (k.qp[j])
+			ib_destroy_qp(k.qp[j]);
+		if (k.buf[j]) {
+			ib_dma_unmap_single(&dev->ibdev, k.dma[j], SZ_8K, DMA_BIDIRECTIONAL);
+			kfree(k.buf[j]);
+		}
+	}
+	if (k.cq)
+		ib_free_cq(k.cq);
+	ib_dealloc_pd(k.pd);
+	return err;
+}
+
 /*
  * Commands (one per write):
  *   ping PEER COUNT
  *   verify dma|pio write|read PEER COUNT SEED
  *   bw dma|pio PEER COUNT SIZE
  *   badcases PEER
+ *   kloop ITERS
  */
 int pcv_diag_run(struct pcv_dev *dev, const char *cmd)
 {
@@ -580,6 +767,8 @@ int pcv_diag_run(struct pcv_dev *dev, const char *cmd)
 		err = pcv_diag_bw(dev, peer, !strcmp(mode, "dma"), count, size);
 	} else if (sscanf(cmd, "badcases %u", &peer) == 1) {
 		err = pcv_diag_badcases(dev, peer);
+	} else if (sscanf(cmd, "kloop %u", &count) == 1 && count && count <= 10000) {
+		err = pcv_diag_kloop(dev, count);
 	} else {
 		err = -EINVAL;
 	}

@@ -20,9 +20,9 @@ unsigned int pcv_diag_kb = 4096;
 module_param_named(diag_kb, pcv_diag_kb, uint, 0444);
 MODULE_PARM_DESC(diag_kb, "Diagnostic area peers may write, KiB (default 4096, 0 = none)");
 
-unsigned int pcv_pio_max = 65536;
+unsigned int pcv_pio_max = 262144;
 module_param_named(pio_max, pcv_pio_max, uint, 0444);
-MODULE_PARM_DESC(pio_max, "RDMA transfers up to this many bytes by CPU copy, larger by the DMA engine (default 65536)");
+MODULE_PARM_DESC(pio_max, "RDMA transfers up to this many bytes by CPU copy, larger by the DMA engine (default 262144)");
 
 unsigned int pcv_inline_max = 2048;
 module_param_named(inline_max, pcv_inline_max, uint, 0444);

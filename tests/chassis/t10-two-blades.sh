@@ -77,6 +77,12 @@ check "malformed DMA descriptors rejected with error status, memory untouched" \
 	grep -q "^ok badcases.*passed=8 of 8 untouched=yes engine_after=working" <<<"$res"
 check "DMA error counter counts them" test "$(counter 0 dma_desc_errors)" -ge 8
 
+# ---- kernel consumers: ib_* verbs on an RC QP pair, payload checked -----------
+res=$(diag_run 1 "kloop 140")
+echo "$res" | diag
+check "kernel ULP path: 140 RC SENDs 1 B..8 KiB via ib_post_send, data checked, flush on ERR" \
+	grep -q "^ok kloop iters=140 .*err=0" <<<"$res"
+
 # ---- module reload: the peer sees the link go and come back ---------------------
 downs=$(counter 0 link_down_events)
 bexec 1 -- rmmod pcieverbs
