@@ -5,9 +5,12 @@
  *
  * Lock order (outermost first):
  *   pcv_dev.link_lock (mutex)  ->  pcv_qp.lock  ->  pcv_cq.lock / pcv_srq.lock
- *   pcv_dev.qp_list_lock, pcv_peer.ctrl_lock and the backend's DMA lock are
- *   leaves.  Two QP locks are never held together (a loopback QP writes its
- *   peer's inbound ring like any remote one, without the peer's lock).
+ *   pcv_peer.dg_rx_lock  ->  pcv_dev.mcast_lock  ->  pcv_qp.lock (datagram delivery)
+ *   pcv_dev.qp_list_lock, pcv_peer.ctrl_lock, pcv_peer.dg_tx_lock, pcv_dev.sa_lock
+ *   and the backend's DMA lock are leaves.  Two QP locks are never held
+ *   together (a loopback QP writes its peer's inbound ring like any remote
+ *   one, without the peer's lock).  dg_rx_lock is never taken under a QP or
+ *   CQ lock: datagram rings are drained before any of them is taken.
  */
 #ifndef PCV_H
 #define PCV_H
@@ -29,6 +32,7 @@
 #include "pcv/ring.h"
 #include "pcv/msgring.h"
 #include "pcv/mrdesc.h"
+#include "pcv/sa.h"
 #include "pcv_backend.h"
 
 #define PCV_DRV_NAME		"pcieverbs"
@@ -55,6 +59,11 @@
 #define PCV_MAX_SRQ_WR		16384
 #define PCV_MAX_RD_ATOMIC	16
 #define PCV_MAX_MSG_SZ		0x80000000U
+#define PCV_MAX_AH		0x10000		/* address handle table entries */
+#define PCV_MAX_MCAST_GRP	128		/* groups with a member on this blade */
+#define PCV_MAX_MCAST_QP_ATTACH	16		/* members per group on this blade */
+#define PCV_GSI_QPN		1
+#define PCV_MCAST_QPN		0xffffff	/* the destination QPN of multicast */
 
 enum pcv_counter {
 	PCV_CNT_LINKS_UP,		/* gauge: peers whose link is up */
@@ -77,8 +86,18 @@ enum pcv_counter {
 	PCV_CNT_RNR_NAKS,		/* RNR reported to requesters */
 	PCV_CNT_QP_ERRORS,		/* QPs moved to error by the driver */
 	PCV_CNT_BAD_INPUT,		/* malformed WQEs, messages, indices */
+	PCV_CNT_UD_TX,			/* datagrams written (a multicast: one per blade) */
+	PCV_CNT_UD_RX,			/* datagrams delivered to a QP */
+	PCV_CNT_UD_DROP_NO_WQE,		/* dropped: no receive WQE posted */
+	PCV_CNT_UD_DROP_QKEY,		/* dropped: Q_Key or P_Key mismatch */
+	PCV_CNT_UD_DROP_NO_QP,		/* dropped: no such QP (or not UD, not ready) */
+	PCV_CNT_UD_DROP_LINK,		/* not sent: the destination blade is down */
+	PCV_CNT_MADS_ANSWERED,		/* SA queries answered locally */
 	PCV_NR_COUNTERS,
 };
+
+struct pcv_lsge;
+struct pcv_mcast_grp;
 
 struct pcv_peer {
 	u32 id;
@@ -104,6 +123,29 @@ struct pcv_peer {
 	struct pcv_ring_tx ctrl_tx;	/* ours, in its slot for us */
 	struct pcv_ring_rx ctrl_rx;	/* its, in our slot for it */
 	u32 fence_acked;		/* last FENCE_ACK seq it sent us */
+
+	/*
+	 * Datagram rings (pcv_dgram.c), ours to it and its to us; peers[self]
+	 * holds the loopback ring.  dg_tx_lock protects the dg_tx* fields.
+	 */
+	spinlock_t dg_tx_lock;
+	bool dg_tx_valid;		/* dg_tx set up for the current epochs */
+	bool dg_tx_up;			/* and the link is up */
+	struct pcv_msgring_tx dg_tx;	/* in its memory */
+	u32 dg_wait_out;		/* our credit-wait sequence, written to it */
+	/* Its slot for us (our credit and wait words): NULL while the link is down. */
+	u8 __iomem *dg_peer_slot;	/* written under both dg locks */
+	/* dg_rx_lock protects the dg_rx* fields and dg_sg. */
+	spinlock_t dg_rx_lock;
+	void *dg_rx_mem;		/* its ring in our fabric memory */
+	u64 dg_rx_addr;
+	size_t dg_rx_size;
+	u32 dg_order;
+	bool dg_rx_broken;		/* malformed: ignored until a new epoch */
+	struct pcv_msgring_rx dg_rx;
+	u32 dg_credit_out;		/* consumer index last written to it */
+	u32 dg_wait_seen;		/* its credit-wait sequence we answered */
+	struct pcv_lsge *dg_sg;		/* receive SGE scratch (PCV_MAX_RECV_SGE) */
 };
 
 struct pcv_dev {
@@ -165,6 +207,15 @@ struct pcv_dev {
 	u32 self_gone_n;
 	u32 next_qpn_gen[PCV_MAX_QP];	/* generation bits of the next qpn per index */
 
+	/* Address handles: handle -> struct pcv_av (RCU-freed). */
+	struct xarray ah_xa;
+	/* Multicast groups with members here; mcast_lock protects them. */
+	spinlock_t mcast_lock;
+	struct pcv_mcast_grp *mcast;	/* PCV_MAX_MCAST_GRP of them */
+	/* The local subnet administrator (libpcieverbs/sa.c); sa_lock protects it. */
+	spinlock_t sa_lock;
+	struct pcv_sa sa;
+
 	atomic64_t stats[PCV_NR_COUNTERS];
 	struct dentry *debugfs;
 	struct mutex diag_lock;		/* one diagnostic run at a time */
@@ -194,6 +245,43 @@ static inline struct pcv_pd *to_pcv_pd(struct ib_pd *ibpd)
 {
 	return container_of(ibpd, struct pcv_pd, ibpd);
 }
+
+/* ---- address handles and multicast ------------------------------------------ */
+
+/* An address vector, decoded and checked once at create_ah. */
+struct pcv_av {
+	u32 pdn;
+	u32 blade;			/* unicast destination */
+	bool mcast;
+	bool grh;
+	u16 dlid;
+	u8 sl;
+	u8 traffic_class;
+	u8 hop_limit;
+	u32 flow_label;
+	u8 dgid[16];
+	struct rcu_head rcu;
+};
+
+struct pcv_ah {
+	struct ib_ah ibah;
+	u32 handle;			/* index in pcv_dev.ah_xa, never 0 */
+	struct rdma_ah_attr attr;	/* as created (query_ah) */
+};
+
+static inline struct pcv_ah *to_pcv_ah(struct ib_ah *ibah)
+{
+	return container_of(ibah, struct pcv_ah, ibah);
+}
+
+struct pcv_qp;
+
+struct pcv_mcast_grp {
+	u8 mgid[16];
+	u16 mlid;
+	u32 nqp;			/* 0: free entry */
+	struct pcv_qp *qp[PCV_MAX_MCAST_QP_ATTACH];
+};
 
 /* ---- shared rings ---------------------------------------------------------- */
 
@@ -317,6 +405,7 @@ struct pcv_swqe {
 	struct pcv_xfer *xfer;		/* DMA in flight */
 	struct pcv_lsge lsge[PCV_MAX_SEND_SGE];	/* local SGEs of an async operation */
 	u32 nlsge;
+	u32 dg_done;			/* UD: blades the datagram was written to */
 };
 
 /* A rendezvous receive in progress (responder). */
@@ -359,6 +448,8 @@ struct pcv_qp {
 	u32 rq_psn;
 	u32 dest_qpn;
 	u32 dest_blade;
+	u32 qkey;			/* UD/GSI */
+	u32 dg_kick;			/* UD: blades to ring after this pass */
 	struct rdma_ah_attr ah;
 	u8 timeout;
 	u8 retry_cnt;
@@ -431,6 +522,17 @@ struct pcv_qp {
 static inline struct pcv_qp *to_pcv_qp(struct ib_qp *ibqp)
 {
 	return container_of(ibqp, struct pcv_qp, ibqp);
+}
+
+static inline struct pcv_sq_wqe *pcv_sq_entry(struct pcv_qp *qp, u32 idx)
+{
+	return (struct pcv_sq_wqe *)(qp->sq.ents + (size_t)(idx & (qp->sq.entries - 1)) *
+				     PCV_SQ_STRIDE);
+}
+
+static inline struct pcv_swqe *pcv_swqe_of(struct pcv_qp *qp, u32 idx)
+{
+	return &qp->swqe[idx & (qp->sq.entries - 1)];
 }
 
 static inline void pcv_count(struct pcv_dev *dev, enum pcv_counter c, u64 n)
@@ -518,6 +620,37 @@ void pcv_cq_error(struct pcv_cq *cq);
 /* pcv_srq.c */
 int pcv_srq_pop(struct pcv_srq *srq, struct pcv_rq_wqe *wqe);
 
+/* pcv_ah.c */
+int pcv_av_get(struct pcv_dev *dev, u32 handle, struct pcv_av *av);
+int pcv_gid_blade(struct pcv_dev *dev, const u8 *gid);
+
+/* pcv_mcast.c */
+int pcv_mcast_init(struct pcv_dev *dev);
+void pcv_mcast_free(struct pcv_dev *dev);
+void pcv_mcast_detach_qp(struct pcv_dev *dev, struct pcv_qp *qp);
+
+/* pcv_dgram.c */
+int pcv_dgram_init(struct pcv_dev *dev);
+void pcv_dgram_free(struct pcv_dev *dev, bool leak);
+void pcv_dgram_reset(struct pcv_dev *dev, struct pcv_peer *p);
+void pcv_dgram_link_up(struct pcv_dev *dev, struct pcv_peer *p);
+void pcv_dgram_link_down(struct pcv_dev *dev, struct pcv_peer *p);
+int pcv_dgram_send(struct pcv_dev *dev, u32 blade, const struct pcv_wire_dgram *h,
+		   const struct pcv_lsge *sg, u32 nsg, const void *inl, u32 len);
+void pcv_dgram_kick(struct pcv_dev *dev, u32 blades);
+void pcv_dgram_process_all(struct pcv_dev *dev);
+
+/* pcv_ud.c: UD/GSI send queues (qp->lock held) */
+void pcv_ud_progress(struct pcv_qp *qp);
+bool pcv_qp_is_ud(const struct pcv_qp *qp);
+
+/* pcv_mad.c */
+void pcv_mad_init(struct pcv_dev *dev);
+int pcv_process_mad(struct ib_device *ibdev, int mad_flags, u32 port_num,
+		    const struct ib_wc *in_wc, const struct ib_grh *in_grh,
+		    const struct ib_mad *in_mad, struct ib_mad *out_mad,
+		    size_t *out_mad_size, u16 *out_mad_pkey_index);
+
 /* pcv_qp.c */
 void pcv_qp_to_error(struct pcv_qp *qp, const char *why);
 void pcv_qp_publish(struct pcv_qp *qp);
@@ -533,6 +666,7 @@ void pcv_qp_kick_peer(struct pcv_qp *qp);
 void pcv_tx_acks(struct pcv_qp *qp);
 void pcv_tx_xfer_finished(struct pcv_qp *qp, struct pcv_xfer *x);
 void pcv_rx_flush(struct pcv_qp *qp);
+int pcv_rq_get(struct pcv_qp *qp, struct pcv_rq_wqe *wqe);
 void pcv_tx_process(struct pcv_qp *qp);
 void pcv_tx_complete(struct pcv_qp *qp);
 void pcv_tx_connect(struct pcv_qp *qp);
@@ -591,6 +725,11 @@ int pcv_query_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr);
 int pcv_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata);
 int pcv_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 		      const struct ib_recv_wr **bad_wr);
+int pcv_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init, struct ib_udata *udata);
+int pcv_destroy_ah(struct ib_ah *ibah, u32 flags);
+int pcv_query_ah(struct ib_ah *ibah, struct rdma_ah_attr *attr);
+int pcv_attach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
+int pcv_detach_mcast(struct ib_qp *ibqp, union ib_gid *gid, u16 lid);
 
 /* pcv_stats.c */
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num);
@@ -618,5 +757,6 @@ extern unsigned int pcv_pio_max;
 extern unsigned int pcv_inline_max;
 extern unsigned int pcv_ring_order;
 extern unsigned int pcv_busy_poll_us;
+extern unsigned int pcv_dgram_order;
 
 #endif /* PCV_H */

@@ -280,6 +280,8 @@ static void pcv_cq_progress(struct pcv_cq *cq)
 	 * The caller holds no lock: completions take QP locks.
 	 */
 	pcv_dma_reap_now(dev);
+	/* Datagrams for any QP (those of this CQ among them), before QP locks. */
+	pcv_dgram_process_all(dev);
 
 	spin_lock_irqsave(&cq->list_lock, flags);
 	list_for_each_entry(qp, &cq->sqps, scq_link) {

@@ -154,6 +154,7 @@ struct pcv_dev *pcv_dev_alloc(const struct pcv_backend_ops *ops, void *priv,
 	ida_init(&dev->pd_ida);
 	xa_init_flags(&dev->qp_xa, XA_FLAGS_ALLOC);
 	xa_init_flags(&dev->mr_xa, XA_FLAGS_ALLOC);
+	xa_init_flags(&dev->ah_xa, XA_FLAGS_ALLOC1);
 	spin_lock_init(&dev->qp_list_lock);
 	INIT_LIST_HEAD(&dev->qp_list);
 	{
@@ -182,12 +183,19 @@ int pcv_dev_register(struct pcv_dev *dev)
 	if (err)
 		goto err_free_areas;
 	pcv_init_peers(dev);
+	err = pcv_dgram_init(dev);
+	if (err)
+		goto err_free_tables;
+	err = pcv_mcast_init(dev);
+	if (err)
+		goto err_free_dgram;
+	pcv_mad_init(dev);
 
 	pcv_verbs_init_ibdev(dev);
 	err = ib_register_device(&dev->ibdev, PCV_IBDEV_PREFIX "%d", NULL);
 	if (err) {
 		dev_err(parent, "ib_register_device failed: %d\n", err);
-		goto err_free_areas;
+		goto err_free_mcast;
 	}
 	/* From here on doorbells and completions are acted on. */
 	WRITE_ONCE(dev->running, true);
@@ -198,8 +206,13 @@ int pcv_dev_register(struct pcv_dev *dev)
 		 pcv_lid(dev), dev->guid, dev->epoch, dev->ops->name);
 	return 0;
 
-err_free_areas:
+err_free_mcast:
+	pcv_mcast_free(dev);
+err_free_dgram:
+	pcv_dgram_free(dev, false);
+err_free_tables:
 	pcv_tables_free(dev);
+err_free_areas:
 	pcv_free_areas(dev, false);
 err_destroy_wq:
 	destroy_workqueue(dev->wq);
@@ -223,6 +236,8 @@ void pcv_dev_unregister(struct pcv_dev *dev)
 	WARN_ON(atomic_read(&dev->dma_inflight));
 	destroy_workqueue(dev->wq);
 	dev->wq = NULL;
+	pcv_mcast_free(dev);
+	pcv_dgram_free(dev, leak);
 	if (!leak)
 		pcv_tables_free(dev);
 	pcv_free_areas(dev, leak);
@@ -233,6 +248,7 @@ void pcv_dev_free(struct pcv_dev *dev)
 	ida_destroy(&dev->pd_ida);
 	xa_destroy(&dev->qp_xa);
 	xa_destroy(&dev->mr_xa);
+	xa_destroy(&dev->ah_xa);
 	ib_dealloc_device(&dev->ibdev);
 }
 

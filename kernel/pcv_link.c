@@ -119,6 +119,9 @@ static void pcv_write_block(struct pcv_dev *dev, struct pcv_peer *p,
 	blk.pong = cpu_to_le32(p->pong_out);
 	blk.diag_addr = cpu_to_le64(dev->diag ? dev->diag_addr : 0);
 	blk.diag_size = cpu_to_le64(dev->diag ? dev->diag_size : 0);
+	/* Where it sends us datagrams. */
+	blk.dgram_addr = cpu_to_le64(p->dg_rx_mem ? p->dg_rx_addr : 0);
+	blk.dgram_order = cpu_to_le32(p->dg_order);
 	pcv_remote_copy(pcv_outbound(p, p->link.out_addr), &blk, sizeof(blk));
 	pcv_count(dev, PCV_CNT_PIO_BYTES, sizeof(blk));
 }
@@ -200,6 +203,7 @@ static void pcv_link_report(struct pcv_dev *dev, struct pcv_peer *p, unsigned in
 	if (ev & PCV_LINK_EV_UP) {
 		pcv_link_read_tables(dev, p);
 		pcv_ctrl_link_up(dev, p);
+		pcv_dgram_link_up(dev, p);
 		pcv_count(dev, PCV_CNT_LINK_UP_EVENTS, 1);
 		pcv_count(dev, PCV_CNT_LINKS_UP, 1);
 		dev_info(d, "link to blade %u up (its epoch %08x, protocol %u.%u)\n", p->id,
@@ -209,6 +213,7 @@ static void pcv_link_report(struct pcv_dev *dev, struct pcv_peer *p, unsigned in
 	if (ev & PCV_LINK_EV_DOWN) {
 		/* Its QPs and ours that talk to them: error, flushed. */
 		pcv_ctrl_link_down(dev, p);
+		pcv_dgram_link_down(dev, p);
 		pcv_qps_peer_gone(dev, p->id, 0, 0);
 		pcv_count(dev, PCV_CNT_LINK_DOWN_EVENTS, 1);
 		pcv_count(dev, PCV_CNT_LINKS_UP, -1);
@@ -249,6 +254,7 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 			p->pong_out = 0;
 			/* And our control rings with it restart (before it can use them). */
 			pcv_ctrl_reset(dev, p);
+			pcv_dgram_reset(dev, p);
 			pcv_write_block(dev, p, &cfg);
 			pcv_ring(dev, p->id, PCV_VEC_LINK);
 		} else {
@@ -259,6 +265,8 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 		pcv_link_diag_info(p, &cfg, pcv_inbound(dev, p->id));
 		pcv_link_pings(dev, p);
 		pcv_ctrl_process(dev, p);
+		/* Its datagram ring, if it was not usable at link up. */
+		pcv_dgram_link_up(dev, p);
 	}
 	if (ev & (PCV_LINK_EV_UP | PCV_LINK_EV_DOWN | PCV_LINK_EV_FAILED)) {
 		pcv_link_report(dev, p, ev);
@@ -362,6 +370,7 @@ int pcv_link_stop_and_release(struct pcv_dev *dev)
 		if (p->link.state == PCV_LINK_UP)
 			pcv_count(dev, PCV_CNT_LINKS_UP, -1);
 		/* Our view of them ends here; we stop writing their memory too. */
+		pcv_dgram_link_down(dev, p);
 		if (pcv_link_may_write(&p->link))
 			pcv_remote_write32(&pcv_outbound(p, p->link.out_addr)->ack_epoch, 0);
 		pcv_link_init(&p->link);

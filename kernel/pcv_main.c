@@ -36,6 +36,10 @@ unsigned int pcv_busy_poll_us = 50;
 module_param_named(busy_poll_us, pcv_busy_poll_us, uint, 0644);
 MODULE_PARM_DESC(busy_poll_us, "How long a process's empty CQ poll looks again in the kernel, us (default 50, 0 = never)");
 
+unsigned int pcv_dgram_order = 10;
+module_param_named(dgram_order, pcv_dgram_order, uint, 0444);
+MODULE_PARM_DESC(dgram_order, "log2 of 256-byte slots in each blade pair's datagram ring (default 10: 256 KiB)");
+
 static int __init pcv_init(void)
 {
 	int err;
@@ -47,8 +51,9 @@ static int __init pcv_init(void)
 		return -EINVAL;
 	}
 	if (pcv_pio_max < PCV_MAX_INLINE || pcv_inline_max > pcv_msg_capacity(PCV_MSG_MAX_SLOTS) ||
-	    pcv_ring_order < PCV_MSGRING_MIN_ORDER || pcv_ring_order > PCV_MSGRING_MAX_ORDER) {
-		pr_err("%s: bad parameters: need pio_max >= %u, inline_max <= %u, %u <= ring_order <= %u\n",
+	    pcv_ring_order < PCV_MSGRING_MIN_ORDER || pcv_ring_order > PCV_MSGRING_MAX_ORDER ||
+	    pcv_dgram_order < PCV_MSGRING_MIN_ORDER || pcv_dgram_order > PCV_MSGRING_MAX_ORDER) {
+		pr_err("%s: bad parameters: need pio_max >= %u, inline_max <= %u, %u <= ring_order, dgram_order <= %u\n",
 		       PCV_DRV_NAME, PCV_MAX_INLINE, pcv_msg_capacity(PCV_MSG_MAX_SLOTS),
 		       PCV_MSGRING_MIN_ORDER, PCV_MSGRING_MAX_ORDER);
 		return -EINVAL;

@@ -50,8 +50,15 @@ static int pcv_wr_to_wqe(struct pcv_qp *qp, const struct ib_send_wr *wr, struct 
 		w->flags |= PCV_WQE_FENCE;
 	if (op == PCV_WR_SEND_WITH_IMM || op == PCV_WR_RDMA_WRITE_WITH_IMM)
 		w->imm_data = (__force u32)wr->ex.imm_data;
-	if (op == PCV_WR_RDMA_WRITE || op == PCV_WR_RDMA_WRITE_WITH_IMM ||
-	    op == PCV_WR_RDMA_READ) {
+	if (pcv_qp_is_ud(qp)) {
+		/* Datagrams: SENDs only, to the address handle's destination. */
+		if ((op != PCV_WR_SEND && op != PCV_WR_SEND_WITH_IMM) || !ud_wr(wr)->ah)
+			return -EINVAL;
+		w->ud_ah = to_pcv_ah(ud_wr(wr)->ah)->handle;
+		w->ud_remote_qpn = ud_wr(wr)->remote_qpn & PCV_MCAST_QPN;
+		w->ud_remote_qkey = ud_wr(wr)->remote_qkey;
+	} else if (op == PCV_WR_RDMA_WRITE || op == PCV_WR_RDMA_WRITE_WITH_IMM ||
+		   op == PCV_WR_RDMA_READ) {
 		w->remote_addr = rdma_wr(wr)->remote_addr;
 		w->rkey = rdma_wr(wr)->rkey;
 	} else if (op >= PCV_WR_ATOMIC_CMP_AND_SWP) {

@@ -41,7 +41,8 @@ void pcv_qp_publish(struct pcv_qp *qp)
 	pcv_table_write_begin(&e->seq);
 	e->qpn = cpu_to_le32(qp->gone ? 0 : qp->qpn);
 	e->state = qp->state;
-	e->type = qp->ibqp.qp_type == IB_QPT_RC ? PCV_WIRE_QPT_RC : PCV_WIRE_QPT_UC;
+	e->type = qp->ibqp.qp_type == IB_QPT_RC ? PCV_WIRE_QPT_RC :
+		  qp->ibqp.qp_type == IB_QPT_UC ? PCV_WIRE_QPT_UC : PCV_WIRE_QPT_UD;
 	e->access = cpu_to_le16(qp->qp_access_flags & 0xffff);
 	e->pdn = cpu_to_le32(qp->pdn);
 	e->conn_gen = cpu_to_le32(qp->conn_gen);
@@ -148,6 +149,8 @@ void pcv_qps_process_all(struct pcv_dev *dev)
 	bool more = false;
 
 	pcv_dma_reap_now(dev);
+	/* Datagrams first: delivery takes QP locks itself. */
+	pcv_dgram_process_all(dev);
 	spin_lock_irqsave(&dev->qp_list_lock, flags);
 	list_for_each_entry(qp, &dev->qp_list, dev_link) {
 		spin_lock_irqsave(&qp->lock, qflags);
@@ -172,6 +175,15 @@ static int pcv_qp_alloc_index(struct pcv_dev *dev, struct pcv_qp *qp)
 	u32 index, gen;
 	int err;
 
+	if (qp->ibqp.qp_type == IB_QPT_GSI) {
+		/* The one GSI QP has the well-known number (no SMI: no QP0). */
+		err = xa_insert(&dev->qp_xa, PCV_GSI_QPN, NULL, GFP_KERNEL);
+		if (err)
+			return err == -EBUSY ? -EEXIST : err;
+		qp->index = PCV_GSI_QPN;
+		qp->qpn = PCV_GSI_QPN;
+		return 0;
+	}
 	err = xa_alloc_cyclic(&dev->qp_xa, &index, NULL, XA_LIMIT(2, PCV_MAX_QP - 1), &next,
 			      GFP_KERNEL);
 	if (err < 0)
@@ -201,7 +213,8 @@ static int pcv_qp_check_caps(struct ib_qp_init_attr *init)
 {
 	struct ib_qp_cap *c = &init->cap;
 
-	if (init->qp_type != IB_QPT_RC && init->qp_type != IB_QPT_UC)
+	if (init->qp_type != IB_QPT_RC && init->qp_type != IB_QPT_UC &&
+	    init->qp_type != IB_QPT_UD && init->qp_type != IB_QPT_GSI)
 		return -EOPNOTSUPP;
 	if (init->create_flags)
 		return -EOPNOTSUPP;
@@ -275,16 +288,19 @@ int pcv_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init, struct ib_ud
 		err = -ENOMEM;
 		goto err_free;
 	}
-	qp->ring_order = pcv_ring_order;
-	qp->inb_size = PAGE_ALIGN(PCV_QP_CTL_SIZE + ((size_t)1 << (qp->ring_order +
-								   PCV_MSG_SLOT_SHIFT)));
-	qp->inb = dev->ops->alloc_fabric_mem(dev->priv, qp->inb_size, &qp->inb_addr);
-	if (!qp->inb) {
-		err = -ENOMEM;
-		goto err_free;
+	/* Connected QPs get an inbound ring; datagrams use the blades' rings. */
+	if (!pcv_qp_is_ud(qp)) {
+		qp->ring_order = pcv_ring_order;
+		qp->inb_size = PAGE_ALIGN(PCV_QP_CTL_SIZE +
+					  ((size_t)1 << (qp->ring_order + PCV_MSG_SLOT_SHIFT)));
+		qp->inb = dev->ops->alloc_fabric_mem(dev->priv, qp->inb_size, &qp->inb_addr);
+		if (!qp->inb) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+		qp->ctl = qp->inb;
+		pcv_msgring_rx_init(&qp->rx, (u8 *)qp->inb + PCV_QP_CTL_SIZE, qp->ring_order);
 	}
-	qp->ctl = qp->inb;
-	pcv_msgring_rx_init(&qp->rx, (u8 *)qp->inb + PCV_QP_CTL_SIZE, qp->ring_order);
 
 	qp->max_send_wr = sq_n;
 	qp->max_recv_wr = rq_n;
@@ -375,7 +391,7 @@ static int pcv_qp_check_attr(struct pcv_qp *qp, const struct ib_qp_attr *a, int 
 		     IB_QP_ACCESS_FLAGS | IB_QP_PKEY_INDEX | IB_QP_PORT | IB_QP_AV |
 		     IB_QP_PATH_MTU | IB_QP_TIMEOUT | IB_QP_RETRY_CNT | IB_QP_RNR_RETRY |
 		     IB_QP_RQ_PSN | IB_QP_MAX_QP_RD_ATOMIC | IB_QP_MIN_RNR_TIMER | IB_QP_SQ_PSN |
-		     IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_DEST_QPN))
+		     IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_DEST_QPN | IB_QP_QKEY))
 		return -EOPNOTSUPP;	/* IB_QP_CAP, alternate paths, rate limits */
 	if ((mask & IB_QP_PORT) && a->port_num != PCV_PORT)
 		return -EINVAL;
@@ -438,6 +454,8 @@ static void pcv_qp_apply_attr(struct pcv_qp *qp, const struct ib_qp_attr *a, int
 		qp->sq_psn = a->sq_psn;
 	if (mask & IB_QP_RQ_PSN)
 		qp->rq_psn = a->rq_psn;
+	if (mask & IB_QP_QKEY)
+		qp->qkey = a->qkey;
 }
 
 /* Forget everything queued (qp->lock held): what RESET means. */
@@ -470,8 +488,10 @@ static void pcv_qp_reset_locked(struct pcv_qp *qp)
 	qp->connected = false;
 	qp->sq_draining = false;
 	qp->wait_deadline_ns = 0;
-	memset(qp->inb, 0, qp->inb_size);
-	pcv_msgring_rx_init(&qp->rx, (u8 *)qp->inb + PCV_QP_CTL_SIZE, qp->ring_order);
+	if (qp->inb) {
+		memset(qp->inb, 0, qp->inb_size);
+		pcv_msgring_rx_init(&qp->rx, (u8 *)qp->inb + PCV_QP_CTL_SIZE, qp->ring_order);
+	}
 }
 
 /*
@@ -588,7 +608,7 @@ int pcv_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *a, int mask,
 	a->cur_qp_state = qp->state;
 	a->path_mtu = qp->path_mtu;
 	a->path_mig_state = IB_MIG_MIGRATED;
-	a->qkey = 0;
+	a->qkey = qp->qkey;
 	a->rq_psn = qp->rq_psn;
 	a->sq_psn = qp->sq_psn;
 	a->dest_qp_num = qp->dest_qpn;
@@ -645,6 +665,8 @@ int pcv_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	spin_unlock_irqrestore(&dev->qp_list_lock, flags);
 
 	pcv_qp_release_peer(qp, was_connected);
+	/* Datagram delivery finds members through the groups: leave them. */
+	pcv_mcast_detach_qp(dev, qp);
 	del_timer_sync(&qp->timer);
 	cancel_work_sync(&qp->work);
 	/* Transfers of ours still running complete into it: wait for the engine. */

@@ -42,7 +42,8 @@ static int pcv_rq_pop(struct pcv_qp *qp, struct pcv_rq_wqe *wqe)
 	return 0;
 }
 
-static int pcv_rx_get_wqe(struct pcv_qp *qp, struct pcv_rq_wqe *wqe)
+/* Next receive WQE (RQ or SRQ): 0, -EAGAIN if none, -EIO if the queue is bad. */
+int pcv_rq_get(struct pcv_qp *qp, struct pcv_rq_wqe *wqe)
 {
 	if (qp->srq)
 		return pcv_srq_pop(qp->srq, wqe);
@@ -219,7 +220,7 @@ static int pcv_rx_recv_msg(struct pcv_qp *qp, const struct pcv_wire_msg *m,
 	u64 room = 0;
 	int err;
 
-	err = pcv_rx_get_wqe(qp, &wqe);
+	err = pcv_rq_get(qp, &wqe);
 	if (err == -EAGAIN) {
 		if (qp->ibqp.qp_type == IB_QPT_UC) {
 			pcv_msgring_rx_consume(&qp->rx, nslots);	/* UC drops */

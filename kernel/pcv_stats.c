@@ -26,6 +26,13 @@ static const struct rdma_stat_desc pcv_counter_descs[] = {
 	[PCV_CNT_RNR_NAKS].name = "rnr_naks",
 	[PCV_CNT_QP_ERRORS].name = "qp_errors",
 	[PCV_CNT_BAD_INPUT].name = "bad_input",
+	[PCV_CNT_UD_TX].name = "ud_sent",
+	[PCV_CNT_UD_RX].name = "ud_received",
+	[PCV_CNT_UD_DROP_NO_WQE].name = "ud_drop_no_recv_wqe",
+	[PCV_CNT_UD_DROP_QKEY].name = "ud_drop_qkey",
+	[PCV_CNT_UD_DROP_NO_QP].name = "ud_drop_no_qp",
+	[PCV_CNT_UD_DROP_LINK].name = "ud_drop_link_down",
+	[PCV_CNT_MADS_ANSWERED].name = "sa_mads_answered",
 };
 
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)

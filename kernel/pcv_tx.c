@@ -21,17 +21,6 @@
 /* swqe->state beyond pcv_swqe_state: stages of a WRITE_WITH_IMM. */
 #define PCV_SWQE_NEED_NOTIFY	3	/* data placed; message not written yet */
 
-static struct pcv_sq_wqe *pcv_sq_entry(struct pcv_qp *qp, u32 idx)
-{
-	return (struct pcv_sq_wqe *)(qp->sq.ents + (size_t)(idx & (qp->sq.entries - 1)) *
-				     PCV_SQ_STRIDE);
-}
-
-static struct pcv_swqe *pcv_swqe_of(struct pcv_qp *qp, u32 idx)
-{
-	return &qp->swqe[idx & (qp->sq.entries - 1)];
-}
-
 static void pcv_swqe_release(struct pcv_swqe *s)
 {
 	u32 k;
@@ -879,6 +868,10 @@ void pcv_qp_progress(struct pcv_qp *qp)
 {
 	if (qp->gone)
 		return;
+	if (pcv_qp_is_ud(qp)) {
+		pcv_ud_progress(qp);
+		return;
+	}
 	qp->kick_peer = false;
 	qp->force_kick = false;
 	switch (qp->state) {

@@ -3,6 +3,7 @@
  * pcieverbs device, port and protection-domain verbs, and the ops table.
  */
 #include <linux/module.h>
+#include <rdma/ib_mad.h>
 #include <rdma/uverbs_ioctl.h>
 #include "pcv.h"
 
@@ -52,6 +53,10 @@ static int pcv_query_device(struct ib_device *ibdev, struct ib_device_attr *attr
 	 */
 	attr->atomic_cap = IB_ATOMIC_HCA;
 	attr->masked_atomic_cap = IB_ATOMIC_NONE;
+	attr->max_ah = PCV_MAX_AH - 1;
+	attr->max_mcast_grp = PCV_MAX_MCAST_GRP;
+	attr->max_mcast_qp_attach = PCV_MAX_MCAST_QP_ATTACH;
+	attr->max_total_mcast_qp_attach = PCV_MAX_MCAST_GRP * PCV_MAX_MCAST_QP_ATTACH;
 	return 0;
 }
 
@@ -118,11 +123,12 @@ static int pcv_get_port_immutable(struct ib_device *ibdev, u32 port,
 	immutable->pkey_tbl_len = attr.pkey_tbl_len;
 	immutable->gid_tbl_len = attr.gid_tbl_len;
 	/*
-	 * MAD/SA/CM capabilities arrive with the UD and IPoIB stage; until then
-	 * the core insists on max_mad_size 0 (verify_immutable()).
+	 * InfiniBand without an SMI (no QP0: there is no subnet manager to talk
+	 * to): GSI MADs, the CM, and SA queries, which we answer ourselves.
 	 */
-	immutable->core_cap_flags = RDMA_CORE_CAP_PROT_IB;
-	immutable->max_mad_size = 0;
+	immutable->core_cap_flags = RDMA_CORE_CAP_PROT_IB | RDMA_CORE_CAP_IB_MAD |
+				    RDMA_CORE_CAP_IB_CM | RDMA_CORE_CAP_IB_SA;
+	immutable->max_mad_size = IB_MGMT_MAD_SIZE;
 	return 0;
 }
 
@@ -176,7 +182,7 @@ static int pcv_alloc_ucontext(struct ib_ucontext *uctx, struct ib_udata *udata)
 	resp.blade_id = dev->info.blade_id;
 	resp.nr_blades = dev->info.nr_blades;
 	resp.wire_version = PCV_WIRE_VERSION;
-	resp.caps = PCV_UCTX_CAP_LOOPBACK;
+	resp.caps = PCV_UCTX_CAP_LOOPBACK | PCV_UCTX_CAP_UD;
 	return ib_copy_to_udata(udata, &resp, min(sizeof(resp), udata->outlen));
 }
 
@@ -224,15 +230,20 @@ const struct ib_device_ops pcv_dev_ops = {
 	.alloc_hw_port_stats = pcv_alloc_hw_port_stats,
 	.alloc_pd = pcv_alloc_pd,
 	.alloc_ucontext = pcv_alloc_ucontext,
+	.attach_mcast = pcv_attach_mcast,
+	.create_ah = pcv_create_ah,
 	.create_cq = pcv_create_cq,
 	.create_qp = pcv_create_qp,
 	.create_srq = pcv_create_srq,
+	.create_user_ah = pcv_create_ah,
 	.dealloc_pd = pcv_dealloc_pd,
 	.dealloc_ucontext = pcv_dealloc_ucontext,
 	.dereg_mr = pcv_dereg_mr,
+	.destroy_ah = pcv_destroy_ah,
 	.destroy_cq = pcv_destroy_cq,
 	.destroy_qp = pcv_destroy_qp,
 	.destroy_srq = pcv_destroy_srq,
+	.detach_mcast = pcv_detach_mcast,
 	.get_dev_fw_str = pcv_get_dev_fw_str,
 	.get_dma_mr = pcv_get_dma_mr,
 	.get_hw_stats = pcv_get_hw_stats,
@@ -247,6 +258,8 @@ const struct ib_device_ops pcv_dev_ops = {
 	.post_recv = pcv_post_recv,
 	.post_send = pcv_post_send,
 	.post_srq_recv = pcv_post_srq_recv,
+	.process_mad = pcv_process_mad,
+	.query_ah = pcv_query_ah,
 	.query_device = pcv_query_device,
 	.query_gid = pcv_query_gid,
 	.query_pkey = pcv_query_pkey,
@@ -257,6 +270,7 @@ const struct ib_device_ops pcv_dev_ops = {
 	.req_notify_cq = pcv_req_notify_cq,
 	.resize_cq = pcv_resize_cq,
 
+	INIT_RDMA_OBJ_SIZE(ib_ah, pcv_ah, ibah),
 	INIT_RDMA_OBJ_SIZE(ib_cq, pcv_cq, ibcq),
 	INIT_RDMA_OBJ_SIZE(ib_pd, pcv_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, pcv_qp, ibqp),

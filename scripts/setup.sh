@@ -8,7 +8,7 @@ PKGS=(
 	build-essential gcc make python3 kmod iproute2 xz-utils
 	qemu-system-x86 linux-image-amd64 busybox-static
 	rdma-core ibverbs-utils ibverbs-providers libibverbs-dev librdmacm-dev
-	rdmacm-utils infiniband-diags perftest qperf iperf3 netcat-openbsd
+	rdmacm-utils infiniband-diags perftest qperf iperf3 netcat-openbsd iputils-ping
 	sparse linux-source-6.1
 )
 

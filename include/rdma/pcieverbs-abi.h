@@ -29,7 +29,7 @@
 /* Reported by the kernel as the device's uverbs ABI version; the provider
  * matches devices whose version lies in [MIN, MAX] of what it speaks.
  */
-#define PCV_UVERBS_ABI_VERSION		1
+#define PCV_UVERBS_ABI_VERSION		2	/* 2: UD, address handles, 512-byte RQ WQEs */
 
 /* Device name prefix the provider matches ("pciev0", "pciev1", ...). */
 #define PCV_IBDEV_PREFIX		"pciev"
@@ -42,6 +42,7 @@ struct pcv_ibv_alloc_ucontext_req {
 
 /* pcv_ibv_alloc_ucontext_resp.caps */
 #define PCV_UCTX_CAP_LOOPBACK		(1U << 0)	/* same-blade QPs connect */
+#define PCV_UCTX_CAP_UD			(1U << 1)	/* UD QPs, address handles, multicast */
 
 struct pcv_ibv_alloc_ucontext_resp {
 	__u32 comp_mask;		/* no optional fields yet */
@@ -129,9 +130,9 @@ struct pcv_sq_wqe {
 	__u32 inline_len;		/* bytes of inline_data (PCV_WQE_INLINE) */
 	__aligned_u64 compare_add;	/* atomics */
 	__aligned_u64 swap;		/* compare-and-swap */
-	__u32 ud_ah;			/* UD: address handle (stage 3), else 0 */
-	__u32 ud_remote_qpn;
-	__u32 ud_remote_qkey;
+	__u32 ud_ah;			/* UD: address handle (create_ah response), else 0 */
+	__u32 ud_remote_qpn;		/* UD: destination QP (0xffffff: multicast) */
+	__u32 ud_remote_qkey;		/* UD: high bit set = use the QP's own Q_Key */
 	__u32 reserved1;		/* must be 0 */
 	union {
 		struct pcv_sge sge[PCV_MAX_SEND_SGE];
@@ -140,8 +141,8 @@ struct pcv_sq_wqe {
 };
 
 /* ---- receive queues (RQ and SRQ) ------------------------------------------ */
-#define PCV_RQ_STRIDE			128
-#define PCV_MAX_RECV_SGE		7
+#define PCV_RQ_STRIDE			512
+#define PCV_MAX_RECV_SGE		31	/* IPoIB connected mode needs 16 */
 
 struct pcv_rq_wqe {
 	__aligned_u64 wr_id;
@@ -217,6 +218,16 @@ struct pcv_ibv_create_qp_resp {
 	__aligned_u64 sq_mmap_size;
 	__aligned_u64 rq_mmap_key;
 	__aligned_u64 rq_mmap_size;
+};
+
+/*
+ * create_ah (user address handles): no request data.  The handle names the
+ * address vector in the kernel's AH table; UD send WQEs carry it in ud_ah.
+ * The kernel checks on every send that the AH belongs to the QP's PD.
+ */
+struct pcv_ibv_create_ah_resp {
+	__u32 comp_mask;
+	__u32 ah;			/* handle, never 0 */
 };
 
 struct pcv_ibv_create_srq {

@@ -114,6 +114,11 @@ const struct pcv_verbs_context_ops pcv_ctx_ops = {
 	.query_srq = pcv_query_srq,
 	.destroy_srq = pcv_destroy_srq,
 	.post_srq_recv = pcv_post_srq_recv,
+	/* ah.c */
+	.attach_mcast = pcv_attach_mcast,
+	.create_ah = pcv_create_ah,
+	.destroy_ah = pcv_destroy_ah,
+	.detach_mcast = pcv_detach_mcast,
 	/* mr.c */
 	.reg_mr = pcv_reg_mr,
 	.dereg_mr = pcv_dereg_mr,

@@ -208,4 +208,20 @@ int pcv_dereg_mr(struct pcv_verbs_mr *vmr);
 /* device.c */
 extern const struct pcv_verbs_context_ops pcv_ctx_ops;
 
+/* ah.c: address handles (UD) and multicast attachment */
+struct pcv_ah {
+	struct ibv_ah ibv_ah;
+	uint32_t handle;			/* the kernel's, what UD WQEs carry */
+};
+
+static inline struct pcv_ah *to_pcv_ah(struct ibv_ah *ah)
+{
+	return (struct pcv_ah *)ah;
+}
+
+struct ibv_ah *pcv_create_ah(struct ibv_pd *pd, struct ibv_ah_attr *attr);
+int pcv_destroy_ah(struct ibv_ah *ah);
+int pcv_attach_mcast(struct ibv_qp *qp, const union ibv_gid *gid, uint16_t lid);
+int pcv_detach_mcast(struct ibv_qp *qp, const union ibv_gid *gid, uint16_t lid);
+
 #endif /* PCIEVERBS_H */

@@ -92,7 +92,7 @@ static uint32_t pcv_qp_ops(enum ibv_qp_type type)
 	case IBV_QPT_UC:
 		return PCV_OPS_UC;
 	case IBV_QPT_UD:
-		return PCV_OPS_UD;	/* stage 3: not created yet */
+		return PCV_OPS_UD;
 	default:
 		return 0;
 	}
@@ -118,6 +118,11 @@ static int pcv_check_send_wr(const struct pcv_qp *qp,
 		return EINVAL;
 	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->sq.max_sge ||
 	    (wr->num_sge && !wr->sg_list))
+		return EINVAL;
+
+	/* A datagram goes where its address handle says: one of ours. */
+	if (qp->vqp.qp.qp_type == IBV_QPT_UD &&
+	    (!wr->wr.ud.ah || wr->wr.ud.ah->context != qp->vqp.qp.context))
 		return EINVAL;
 
 	if (PCV_OP(op) & PCV_OPS_ATOMIC) {
@@ -178,7 +183,11 @@ static void pcv_write_send_wqe(const struct pcv_qp *qp,
 		if (op == PCV_WR_ATOMIC_CMP_AND_SWP)
 			wqe->swap = wr->wr.atomic.swap;
 	}
-	/* UD (stage 3) will fill ud_ah / ud_remote_qpn / ud_remote_qkey. */
+	if (qp->vqp.qp.qp_type == IBV_QPT_UD) {
+		wqe->ud_ah = to_pcv_ah(wr->wr.ud.ah)->handle;
+		wqe->ud_remote_qpn = wr->wr.ud.remote_qpn & 0xffffff;
+		wqe->ud_remote_qkey = wr->wr.ud.remote_qkey;
+	}
 
 	if (wr->send_flags & IBV_SEND_INLINE) {
 		/* Gather the payload now: lkeys are not looked at (they may be
@@ -425,10 +434,14 @@ struct ibv_qp *pcv_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 	case IBV_QPT_RC:
 	case IBV_QPT_UC:
 		break;
+	case IBV_QPT_UD:
+		if (!(to_pcv_ctx(pd->context)->caps & PCV_UCTX_CAP_UD)) {
+			errno = EOPNOTSUPP;
+			return NULL;
+		}
+		break;
 	default:
-		/* UD arrives with address handles (stage 3); XRC, raw packet
-		 * and driver QPs are not planned.
-		 */
+		/* XRC, raw packet and driver QPs are not planned. */
 		errno = EOPNOTSUPP;
 		return NULL;
 	}

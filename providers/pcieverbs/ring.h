@@ -143,7 +143,6 @@ _Static_assert(PCV_MAX_SEND_SGE * sizeof(struct pcv_sge) <= PCV_MAX_INLINE &&
 	       "SGEs and inline data share the WQE tail");
 
 PCV_RING_ASSERT_SIZE(struct pcv_rq_wqe, PCV_RQ_STRIDE);
-PCV_RING_ASSERT_SIZE(struct pcv_rq_wqe, 128);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, wr_id, 0);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, num_sge, 8);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, reserved, 9);

@@ -19,7 +19,7 @@
 #include "wire.h"
 #include "ring.h"
 
-#define PCV_MSGRING_MIN_ORDER		5	/* 32 slots: two largest messages */
+#define PCV_MSGRING_MIN_ORDER		5	/* 32 slots: the largest message and a PAD */
 #define PCV_MSGRING_MAX_ORDER		12
 
 struct pcv_msgring_tx {

@@ -22,6 +22,9 @@
 #ifndef BIT
 #define BIT(n)				(1UL << (n))
 #endif
+#ifndef BIT_ULL
+#define BIT_ULL(n)			(1ULL << (n))
+#endif
 
 typedef uint8_t u8;
 typedef uint16_t u16;

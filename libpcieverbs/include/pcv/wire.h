@@ -13,7 +13,8 @@
 
 #include "osdep.h"
 
-#define PCV_WIRE_VERSION_MAJOR		2	/* 2: QP/MR tables, control ring, RC */
+/* 2: QP/MR tables, control ring, RC; 3: datagram rings */
+#define PCV_WIRE_VERSION_MAJOR		3
 #define PCV_WIRE_VERSION_MINOR		0
 #define PCV_WIRE_VERSION		((PCV_WIRE_VERSION_MAJOR << 16) | PCV_WIRE_VERSION_MINOR)
 #define PCV_WIRE_MAJOR(v)		((u32)(v) >> 16)
@@ -86,17 +87,31 @@ struct pcv_wire_link {
 	__le32 flags;			/* none defined: 0 */
 	__le64 diag_addr;		/* sender's diagnostic area (phys), 0 = none */
 	__le64 diag_size;		/* bytes */
-	__le64 reserved[10];
+	/*
+	 * The sender's datagram ring for datagrams from the receiver of this
+	 * block (in the sender's memory; 0 = none).  Valid for the pair of
+	 * epochs the block carries: both sides restart it with a new epoch.
+	 */
+	__le64 dgram_addr;
+	__le32 dgram_order;		/* log2 of its 256-byte slots */
+	__le32 reserved0;
+	__le64 reserved[8];
 };
 
 /* ------------------------------------------------------------------------
  * Inbound slot layout (slot P of blade X's region, written by P only):
  *   0x0000  struct pcv_wire_link
  *   0x0080  P's consumer index of the X -> P control ring (le32, credit)
+ *   0x00c0  P's consumer index of the X -> P datagram ring (le32, credit)
  *   0x0100  the P -> X control ring: PCV_CTRL_ENTRIES x 64-byte entries
+ *   0x2100  P's credit wait sequence for the P -> X datagram ring (le32): P
+ *           increments it when it found the ring full; X rings P's
+ *           PCV_VEC_DATA after returning credit if it changed
  */
 #define PCV_SLOT_LINK_OFF		0x0000
 #define PCV_SLOT_CTRL_CREDIT_OFF	0x0080
+#define PCV_SLOT_DGRAM_CREDIT_OFF	0x00c0
+#define PCV_SLOT_DGRAM_WAIT_OFF		0x2100
 #define PCV_SLOT_CTRL_RING_OFF		0x0100
 #define PCV_CTRL_ORDER			7		/* 128 entries */
 #define PCV_CTRL_ESHIFT			6		/* 64 bytes each */
@@ -198,7 +213,7 @@ struct pcv_wire_mrt {
 #define PCV_QP_CTL_SIZE			256
 #define PCV_MSG_SLOT_SHIFT		8	/* 256-byte slots */
 #define PCV_MSG_SLOT_SIZE		256	/* 1 << PCV_MSG_SLOT_SHIFT */
-#define PCV_MSG_MAX_SLOTS		16	/* largest message: 4 KiB */
+#define PCV_MSG_MAX_SLOTS		17	/* largest: a 4096-byte datagram + header */
 
 /* pcv_wire_qp_ctl.nak_code */
 enum pcv_nak {
@@ -228,11 +243,14 @@ enum pcv_msg_op {
 	PCV_MSG_SEND = 2,		/* payload inline after the header */
 	PCV_MSG_RNDV = 3,		/* payload in the sender's memory: pull it */
 	PCV_MSG_WRITE_IMM = 4,		/* RDMA WRITE data already placed; consume a receive */
+	PCV_MSG_UD = 5,			/* a datagram (struct pcv_wire_dgram), in datagram rings */
 };
 
 #define PCV_MSGF_IMM			BIT(0)	/* imm is valid */
 #define PCV_MSGF_SOLICITED		BIT(1)
 #define PCV_MSGF_PHYS			BIT(2)	/* RNDV sges are fabric addresses */
+#define PCV_MSGF_GRH			BIT(3)	/* UD: a GRH (dgid, flow, class, hops) */
+#define PCV_MSGF_MCAST			BIT(4)	/* UD: to the multicast group dgid/dlid */
 
 #define PCV_MSG_HDR_SIZE		64
 #define PCV_MSG_MAX_RSGE		8
@@ -251,6 +269,38 @@ struct pcv_wire_msg {
 	__le32 reserved[9];
 };
 
+/*
+ * Datagram rings: one per ordered blade pair (and one from a blade to
+ * itself), in the receiver's memory, written by the sender's kernel for all
+ * of its UD QPs; the same slots and stamps as a QP's message ring.  The
+ * receiver finds the destination QP (or the multicast group's members), and
+ * builds the GRH it delivers from what it knows: the source GID is that of
+ * the blade the ring belongs to, never something the sender claims.
+ */
+struct pcv_wire_dgram {
+	__le32 stamp;			/* ring stamp of the first slot: written last */
+	__u8 opcode;			/* PCV_MSG_UD */
+	__u8 flags;			/* PCV_MSGF_IMM, _SOLICITED, _GRH, _MCAST */
+	__u8 nslots;
+	__u8 sl;
+	__le32 dest_qpn;		/* unicast: the receiving QP; multicast: 0xffffff */
+	__le32 length;			/* payload bytes (the receiver adds the GRH area) */
+	__le32 imm;			/* network order, as posted */
+	__le32 src_qpn;
+	__le32 qkey;
+	__le16 pkey;
+	__le16 dlid;			/* as addressed (the MLID for multicast) */
+	__le32 flow_label;		/* GRH: 20 bits */
+	__u8 traffic_class;		/* GRH */
+	__u8 hop_limit;			/* GRH */
+	__u8 reserved0[2];
+	__u8 dgid[16];			/* GRH: destination GID, network order */
+	__le32 reserved[2];
+};
+
+#define PCV_UD_MAX_PAYLOAD		4096	/* the port MTU */
+#define PCV_GRH_BYTES			40
+
 /* A rendezvous source: bytes the receiver pulls from the sender's memory. */
 struct pcv_wire_rsge {
 	__le64 addr;			/* iova in the MR (key), or fabric address (PHYS) */
@@ -265,11 +315,18 @@ PCV_STATIC_ASSERT(sizeof(struct pcv_wire_mrt) == PCV_MRT_ENTRY_SIZE, "mrt entry 
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_qp_ctl) == PCV_QP_CTL_SIZE, "qp ctl size");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_msg) == PCV_MSG_HDR_SIZE, "msg header size");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_rsge) == 16, "rsge size");
+PCV_STATIC_ASSERT(sizeof(struct pcv_wire_dgram) == PCV_MSG_HDR_SIZE, "datagram header size");
+PCV_STATIC_ASSERT(__builtin_offsetof(struct pcv_wire_dgram, dgid) == 40, "datagram dgid offset");
+PCV_STATIC_ASSERT(PCV_MSG_HDR_SIZE + PCV_UD_MAX_PAYLOAD <= PCV_MSG_MAX_SLOTS * PCV_MSG_SLOT_SIZE,
+		  "largest datagram fits a message");
+PCV_STATIC_ASSERT(PCV_SLOT_CTRL_RING_OFF + (1 << (PCV_CTRL_ORDER + PCV_CTRL_ESHIFT)) <=
+		  PCV_SLOT_DGRAM_WAIT_OFF, "slot layout");
 PCV_STATIC_ASSERT(PCV_MSG_SLOT_SIZE == 1 << PCV_MSG_SLOT_SHIFT, "slot size");
 PCV_STATIC_ASSERT(PCV_MSG_HDR_SIZE + PCV_MSG_MAX_RSGE * 16 <= PCV_MSG_SLOT_SIZE,
 		  "rendezvous message fits one slot");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_region_hdr) == 64, "region hdr size");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_link) == 128, "link block size");
 PCV_STATIC_ASSERT(__builtin_offsetof(struct pcv_wire_link, diag_addr) == 32, "link diag off");
+PCV_STATIC_ASSERT(__builtin_offsetof(struct pcv_wire_link, dgram_addr) == 48, "link dgram off");
 
 #endif /* PCV_WIRE_H */

@@ -98,9 +98,12 @@ mkdev() {
 	echo "$4" > "$u/dev"
 	touch "/dev/infiniband/$2"
 }
-# Ours.  Its node is /dev/full (1:7, see fake_uverbs.h) so that
-# ibv_open_device() can open it.
-mkdev pciev0 uverbs0 1 1:7 0002:c903:00a1:b2c3
+# Ours, at the ABI the provider speaks (from the shared header).  Its node
+# is /dev/full (1:7, see fake_uverbs.h) so that ibv_open_device() can open it.
+ABI=$(sed -n 's/^#define PCV_UVERBS_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+	"$SRC/../../include/rdma/pcieverbs-abi.h")
+[ -n "$ABI" ] || die "no PCV_UVERBS_ABI_VERSION in pcieverbs-abi.h"
+mkdev pciev0 uverbs0 "$ABI" 1:7 0002:c903:00a1:b2c3
 mount --bind /dev/full /dev/infiniband/uverbs0 || die "bind /dev/full"
 # Other drivers' devices: rxe matches names "rxe*" (ABI 1..2), mlx5 matches
 # PCI ids only, so it stays unclaimed here.
@@ -111,7 +114,7 @@ mkdev mlx5_0 uverbs2 1 231:194 0002:c903:0000:0002
 mkdev pciev9 uverbs3 99 231:195 0002:c903:0000:0003
 mkdev pciev8 uverbs4 0 231:196 0002:c903:0000:0004
 # Matches the "rdma_device:*Npciev*" glob but is not prefixed "pciev".
-mkdev fooNpciev0 uverbs5 1 231:197 0002:c903:0000:0005
+mkdev fooNpciev0 uverbs5 "$ABI" 231:197 0002:c903:0000:0005
 
 export SYSFS_PATH="$SYS"
 export PCV_PROVIDER_LIB="$LIB"
@@ -145,8 +148,8 @@ check "IBV_SHOW_WARNINGS: the warning does appear for unclaimed mlx5_0 and fooNp
 	sh -c "grep -q 'driver found for mlx5_0\$' '$T/devices.err' &&
 	       grep -q 'driver found for fooNpciev0\$' '$T/devices.err'"
 check "pcieverbs refuses kernel ABI 99 and 0 with libibverbs' warning" \
-	sh -c "grep -q 'Driver pcieverbs does not support the kernel ABI of 99 (supports 1 to 1)' '$T/devices.err' &&
-	       grep -q 'Driver pcieverbs does not support the kernel ABI of 0 (supports 1 to 1)' '$T/devices.err'"
+	sh -c "grep -q 'Driver pcieverbs does not support the kernel ABI of 99 (supports 2 to 2)' '$T/devices.err' &&
+	       grep -q 'Driver pcieverbs does not support the kernel ABI of 0 (supports 2 to 2)' '$T/devices.err'"
 
 # Control: without our provider nothing else claims pciev0.
 env LD_PRELOAD="$NLBLOCK" IBV_SHOW_WARNINGS=1 \

@@ -185,10 +185,10 @@ static void build_sq(uint8_t e[256], const struct exp_sq *x)
 		memcpy(e + 64, x->inl, x->inl_len);
 }
 
-static void build_rq(uint8_t e[128], uint64_t wr_id, int nsge,
+static void build_rq(uint8_t e[PCV_RQ_STRIDE], uint64_t wr_id, int nsge,
 		     const struct ibv_sge *sge)
 {
-	memset(e, 0, 128);
+	memset(e, 0, PCV_RQ_STRIDE);
 	put64(e, 0, wr_id);
 	e[8] = (uint8_t)nsge;
 	for (int i = 0; i < nsge; i++) {
@@ -275,7 +275,7 @@ static int test_create(void)
 		    !view_of(PCV_FAKE_RING_SQ, qp->handle, &sq) &&
 		    !view_of(PCV_FAKE_RING_RQ, qp->handle, &rq) &&
 		    sq.v.entries == 16 && sq.v.stride == 256 &&
-		    rq.v.entries == 8 && rq.v.stride == 128 &&
+		    rq.v.entries == 8 && rq.v.stride == PCV_RQ_STRIDE &&
 		    s1.live_maps == s0.live_maps + 2,
 		    "ibv_create_qp(RC): qp_num and granted caps (send 16x4, recv 8x3, inline 64), SQ and RQ mapped"))
 		return -1;
@@ -759,7 +759,7 @@ static void test_recv(void)
 	};
 	struct ibv_recv_wr r[3], *bad;
 	struct pcv_fake_stats s0, s1;
-	uint8_t e[128];
+	uint8_t e[PCV_RQ_STRIDE];
 	uint32_t p;
 	int ret, ok = 1;
 
@@ -778,7 +778,7 @@ static void test_recv(void)
 	s1 = S();
 	for (int i = 0; i < 3; i++) {
 		build_rq(e, r[i].wr_id, r[i].num_sge, sg);
-		ok &= same_bytes(slot(&rq, p + i), e, 128, "RQ WQE");
+		ok &= same_bytes(slot(&rq, p + i), e, PCV_RQ_STRIDE, "RQ WQE");
 	}
 	report(ret == 0 && ok && kprod(&rq) == p + 3,
 	       "post_recv of 3 WRs (0, 1, 3 SGEs): RQ WQEs byte for byte, prod +3");
@@ -820,7 +820,7 @@ static void test_srq(void)
 	struct ibv_srq *srq;
 	struct ibv_qp *q;
 	struct view v;
-	uint8_t e[128];
+	uint8_t e[PCV_RQ_STRIDE];
 	uint32_t p;
 	int ret, ok = 1;
 
@@ -831,7 +831,7 @@ static void test_srq(void)
 	srq = ibv_create_srq(pd, &ia);
 	if (!report(srq && ia.attr.max_wr == 16 && ia.attr.max_sge == 2 &&
 		    !view_of(PCV_FAKE_RING_SRQ, srq->handle, &v) &&
-		    v.v.entries == 16 && v.v.stride == 128,
+		    v.v.entries == 16 && v.v.stride == PCV_RQ_STRIDE,
 		    "ibv_create_srq(10 WRs, 2 SGEs): granted 16 x 2, ring mapped"))
 		return;
 
@@ -1205,7 +1205,7 @@ static void test_bad_responses(void)
 		{ "PCV_FAKE_QP_MAX_INLINE", "193", "max_inline 193", EPROTO },
 		{ "PCV_FAKE_QP_CAP_INLINE", "100", "max_inline_data 100 > max_inline 64", EPROTO },
 		{ "PCV_FAKE_QP_CAP_SEND_SGE", "9", "9 send SGEs", EPROTO },
-		{ "PCV_FAKE_QP_CAP_RECV_SGE", "8", "8 receive SGEs", EPROTO },
+		{ "PCV_FAKE_QP_CAP_RECV_SGE", "32", "32 receive SGEs", EPROTO },
 		{ "PCV_FAKE_QP_QPN", "0x999", "a qpn differing from the core response", EPROTO },
 		{ "PCV_FAKE_QP_SQ_SIZE", "8000", "an SQ mapping too small", EPROTO },
 		{ "PCV_FAKE_QP_RQ_SIZE", "4096", "an RQ mapping too small", EPROTO },
@@ -1222,7 +1222,7 @@ static void test_bad_responses(void)
 		{ "PCV_FAKE_SRQ_SIZE", "4096", "a mapping too small", EPROTO },
 		{ "PCV_FAKE_SRQ_BYTES", "16", "a short driver response", EPROTO },
 		{ "PCV_FAKE_SRQ_BYTES", "20", "a driver response cut inside mmap_size", EPROTO },
-		{ "PCV_FAKE_SRQ_MAX_SGE", "8", "8 SGEs", EPROTO },
+		{ "PCV_FAKE_SRQ_MAX_SGE", "32", "32 SGEs", EPROTO },
 	};
 	struct pcv_fake_stats s0, s1;
 	struct ibv_srq_init_attr ia;
