@@ -84,8 +84,7 @@ static void pcv_uninit_device(struct pcv_verbs_device *vdev)
  * op (EOPNOTSUPP).  Deliberately NULL for now: create_cq_ex, create_qp_ex
  * and create_srq_ex (the ibv_wr_* / ibv_cq_ex interfaces; ibv_create_qp_ex
  * with only IBV_QP_INIT_ATTR_PD still lands in create_qp), rereg_mr,
- * alloc_mw/bind_mw, modify_cq, cq_event (nothing to count); stage 3 adds
- * create_ah/destroy_ah and attach/detach_mcast.
+ * alloc_mw/bind_mw, modify_cq, cq_event (nothing to count).
  */
 const struct pcv_verbs_context_ops pcv_ctx_ops = {
 	/* context.c */
@@ -114,21 +113,26 @@ const struct pcv_verbs_context_ops pcv_ctx_ops = {
 	.query_srq = pcv_query_srq,
 	.destroy_srq = pcv_destroy_srq,
 	.post_srq_recv = pcv_post_srq_recv,
-	/* ah.c */
-	.attach_mcast = pcv_attach_mcast,
-	.create_ah = pcv_create_ah,
-	.destroy_ah = pcv_destroy_ah,
-	.detach_mcast = pcv_detach_mcast,
 	/* mr.c */
 	.reg_mr = pcv_reg_mr,
 	.dereg_mr = pcv_dereg_mr,
+	/* ah.c */
+	.create_ah = pcv_create_ah,
+	.destroy_ah = pcv_destroy_ah,
+	.attach_mcast = pcv_attach_mcast,
+	.detach_mcast = pcv_detach_mcast,
 };
 
 static const struct pcv_verbs_device_ops pcv_dev_ops = {
 	.name = PCV_PROVIDER_NAME,
 	/* The kernel's ib_device_ops.uverbs_abi_ver must lie in this range;
 	 * bump MAX when the provider learns a new kernel ABI, MIN when it
-	 * drops an old one.
+	 * drops an old one.  Exactly 2: ABI 1 kernels have 128-byte receive
+	 * WQEs (7 SGEs) and no create_ah response, and nothing in a create
+	 * response says which stride a ring has, so speaking both would mean
+	 * keying the RQ layout on the version.  pcieverbs.ko and this
+	 * provider are built from the same tree: an ABI 1 kernel is refused
+	 * (libibverbs prints "does not support the kernel ABI of 1").
 	 */
 	.match_min_abi_version = PCV_UVERBS_ABI_VERSION,
 	.match_max_abi_version = PCV_UVERBS_ABI_VERSION,

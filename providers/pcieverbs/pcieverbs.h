@@ -15,7 +15,8 @@
  *              the receive-WQE writer srq.c shares)
  *   srq.c      create/modify/query/destroy_srq, post_srq_recv
  *   mr.c       reg_mr, dereg_mr
- *   ah.c       (stage 3: address handles, UD)
+ *   ah.c       create/destroy_ah, attach/detach_mcast (UD; the UD parts
+ *              of create_qp and post_send are in qp.c)
  */
 #ifndef PCIEVERBS_H
 #define PCIEVERBS_H
@@ -110,6 +111,19 @@ struct pcv_mr {
 	struct pcv_verbs_mr vmr;		/* libibverbs reads mr_type/access */
 };
 
+/* An address handle.  libibverbs v44 has no verbs_ah wrapper: the public
+ * ibv_ah (context, pd, uverbs handle) is all it touches.  The uverbs
+ * handle names the object in ib_uverbs; our own handle names the address
+ * vector in pcieverbs.ko's AH table and is what a UD send WQE carries.
+ * The address vector is kept for the application's and our diagnostics'
+ * sake only: the kernel resolves the destination from its own copy.
+ */
+struct pcv_ah {
+	struct ibv_ah ibv_ah;
+	uint32_t handle;			/* pcv_ibv_create_ah_resp.ah, != 0 */
+	struct ibv_ah_attr attr;		/* as created (dlid, sl, port, GRH) */
+};
+
 static inline struct pcv_context *to_pcv_ctx(struct ibv_context *ibctx)
 {
 	return pcv_container_of(ibctx, struct pcv_context, ibv_ctx.context);
@@ -133,6 +147,11 @@ static inline struct pcv_qp *to_pcv_qp(struct ibv_qp *ibqp)
 static inline struct pcv_srq *to_pcv_srq(struct ibv_srq *ibsrq)
 {
 	return pcv_container_of(ibsrq, struct pcv_srq, ibv_srq);
+}
+
+static inline struct pcv_ah *to_pcv_ah(struct ibv_ah *ibah)
+{
+	return pcv_container_of(ibah, struct pcv_ah, ibv_ah);
 }
 
 static inline struct pcv_mr *to_pcv_mr(struct pcv_verbs_mr *vmr)
@@ -205,23 +224,15 @@ struct ibv_mr *pcv_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
 			  uint64_t hca_va, int access);
 int pcv_dereg_mr(struct pcv_verbs_mr *vmr);
 
+/* ah.c */
+struct ibv_ah *pcv_create_ah(struct ibv_pd *pd, struct ibv_ah_attr *attr);
+int pcv_destroy_ah(struct ibv_ah *ibah);
+int pcv_attach_mcast(struct ibv_qp *ibqp, const union ibv_gid *gid,
+		     uint16_t lid);
+int pcv_detach_mcast(struct ibv_qp *ibqp, const union ibv_gid *gid,
+		     uint16_t lid);
+
 /* device.c */
 extern const struct pcv_verbs_context_ops pcv_ctx_ops;
-
-/* ah.c: address handles (UD) and multicast attachment */
-struct pcv_ah {
-	struct ibv_ah ibv_ah;
-	uint32_t handle;			/* the kernel's, what UD WQEs carry */
-};
-
-static inline struct pcv_ah *to_pcv_ah(struct ibv_ah *ah)
-{
-	return (struct pcv_ah *)ah;
-}
-
-struct ibv_ah *pcv_create_ah(struct ibv_pd *pd, struct ibv_ah_attr *attr);
-int pcv_destroy_ah(struct ibv_ah *ah);
-int pcv_attach_mcast(struct ibv_qp *qp, const union ibv_gid *gid, uint16_t lid);
-int pcv_detach_mcast(struct ibv_qp *qp, const union ibv_gid *gid, uint16_t lid);
 
 #endif /* PCIEVERBS_H */

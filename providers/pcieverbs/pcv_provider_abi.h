@@ -504,11 +504,26 @@ int ibv_cmd_modify_srq(struct ibv_srq *srq, struct ibv_srq_attr *srq_attr,
 int ibv_cmd_query_srq(struct ibv_srq *srq, struct ibv_srq_attr *srq_attr,
 		      struct pcv_cmd_query_srq *cmd, size_t cmd_size);
 int ibv_cmd_destroy_srq(struct ibv_srq *srq);
-int ibv_cmd_create_ah(struct ibv_pd *pd, struct ibv_ah *ah, struct ibv_ah_attr *attr,
+
+/* Address handles (write() CREATE_AH on every kernel: v44 has no ioctl
+ * create).  create_ah builds the core command itself from attr and sends
+ * no driver request data; resp_size covers the core response (ah_handle)
+ * plus our driver response right behind it.  It sets ah->handle and
+ * ah->context; libibverbs' ibv_create_ah() sets ah->pd afterwards.
+ * destroy_ah uses the native AH_DESTROY method where the kernel has it.
+ */
+int ibv_cmd_create_ah(struct ibv_pd *pd, struct ibv_ah *ah,
+		      struct ibv_ah_attr *attr,
 		      struct ib_uverbs_create_ah_resp *resp, size_t resp_size);
 int ibv_cmd_destroy_ah(struct ibv_ah *ah);
-int ibv_cmd_attach_mcast(struct ibv_qp *qp, const union ibv_gid *gid, uint16_t lid);
-int ibv_cmd_detach_mcast(struct ibv_qp *qp, const union ibv_gid *gid, uint16_t lid);
+
+/* Multicast: ATTACH_MCAST / DETACH_MCAST with the QP's handle, the raw
+ * GID and the LID; no driver data either way.
+ */
+int ibv_cmd_attach_mcast(struct ibv_qp *qp, const union ibv_gid *gid,
+			 uint16_t lid);
+int ibv_cmd_detach_mcast(struct ibv_qp *qp, const union ibv_gid *gid,
+			 uint16_t lid);
 #endif /* PCV_ABI_XCHECK */
 
 /* ------------------------------------------------------------------------
@@ -552,6 +567,10 @@ PCV_ABI_ASSERT_SIZE(struct ib_uverbs_modify_srq, 16);
 PCV_ABI_ASSERT_SIZE(struct ib_uverbs_query_srq, 16);
 PCV_ABI_ASSERT_SIZE(struct ib_uverbs_reg_mr, 40);
 PCV_ABI_ASSERT_SIZE(struct ib_uverbs_reg_mr_resp, 12);
+PCV_ABI_ASSERT_SIZE(struct ib_uverbs_create_ah_resp, 4);
+PCV_ABI_ASSERT_SIZE(struct ibv_ah, 24);
+PCV_ABI_ASSERT_SIZE(struct ibv_ah_attr, 32);
+PCV_ABI_ASSERT_SIZE(union ibv_gid, 16);
 PCV_ABI_ASSERT_SIZE(struct ibv_qp, 160);
 PCV_ABI_ASSERT_SIZE(struct ibv_qp_ex, 352);
 PCV_ABI_ASSERT_SIZE(dev_t, 8);
@@ -622,14 +641,18 @@ PCV_ABI_ASSERT_OFF(struct pcv_verbs_qp, xrcd, 360);
 PCV_ABI_ASSERT_SIZE(struct pcv_verbs_context_ops, 76 * sizeof(void *));
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, advise_mr, 0 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, alloc_pd, 5 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, attach_mcast, 9 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, create_ah, 13 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, create_cq, 15 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, create_qp, 19 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, create_srq, 22 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, dealloc_pd, 26 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, dereg_mr, 28 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_ah, 29 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_cq, 31 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_qp, 34 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, destroy_srq, 36 * 8);
+PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, detach_mcast, 38 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, free_context, 39 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, modify_qp, 47 * 8);
 PCV_ABI_ASSERT_OFF(struct pcv_verbs_context_ops, modify_srq, 49 * 8);

@@ -13,6 +13,14 @@
  * it; the first bad one stops the list with *bad_wr pointing at it and a
  * positive errno (EINVAL for a malformed request, ENOMEM for a full
  * queue), everything before it having been posted.
+ *
+ * UD (kernels with PCV_UCTX_CAP_UD): SEND and SEND_WITH_IMM only, each
+ * naming an address handle of this context, whose kernel handle goes into
+ * the WQE with the destination QPN and Q_Key.  Only structural errors are
+ * ours to find; a datagram longer than the path MTU (4096) is posted and
+ * the kernel completes it with IBV_WC_LOC_LEN_ERR, as an HCA does.  The
+ * receive side needs nothing UD-specific: the kernel writes the 40-byte
+ * GRH area and then the payload into the posted buffers.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -120,11 +128,6 @@ static int pcv_check_send_wr(const struct pcv_qp *qp,
 	    (wr->num_sge && !wr->sg_list))
 		return EINVAL;
 
-	/* A datagram goes where its address handle says: one of ours. */
-	if (qp->vqp.qp.qp_type == IBV_QPT_UD &&
-	    (!wr->wr.ud.ah || wr->wr.ud.ah->context != qp->vqp.qp.context))
-		return EINVAL;
-
 	if (PCV_OP(op) & PCV_OPS_ATOMIC) {
 		/* The 8-byte original value lands in the single SGE. */
 		if (wr->num_sge != 1 || wr->sg_list[0].length != 8)
@@ -139,6 +142,16 @@ static int pcv_check_send_wr(const struct pcv_qp *qp,
 		if (total > qp->max_inline)
 			return EINVAL;
 	}
+
+	/* UD: an address handle, and one of ours.  Its context must be the
+	 * QP's: that makes it a pcv_ah (another provider's AH, or one of
+	 * another open of the device, would have us read a handle that is
+	 * not there or means nothing to this ucontext).  Whether it belongs
+	 * to the QP's PD is the kernel's check, on every send.
+	 */
+	if (qp->vqp.qp.qp_type == IBV_QPT_UD &&
+	    (!wr->wr.ud.ah || wr->wr.ud.ah->context != qp->vqp.qp.context))
+		return EINVAL;
 
 	*pcv_op = op;
 	*inline_len = (uint32_t)total;
@@ -184,6 +197,9 @@ static void pcv_write_send_wqe(const struct pcv_qp *qp,
 			wqe->swap = wr->wr.atomic.swap;
 	}
 	if (qp->vqp.qp.qp_type == IBV_QPT_UD) {
+		/* QPNs are 24 bits (0xffffff: multicast); the Q_Key goes as
+		 * posted: its high bit asks the kernel for the QP's own.
+		 */
 		wqe->ud_ah = to_pcv_ah(wr->wr.ud.ah)->handle;
 		wqe->ud_remote_qpn = wr->wr.ud.remote_qpn & 0xffffff;
 		wqe->ud_remote_qkey = wr->wr.ud.remote_qkey;
@@ -435,11 +451,12 @@ struct ibv_qp *pcv_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 	case IBV_QPT_UC:
 		break;
 	case IBV_QPT_UD:
-		if (!(to_pcv_ctx(pd->context)->caps & PCV_UCTX_CAP_UD)) {
-			errno = EOPNOTSUPP;
-			return NULL;
-		}
-		break;
+		/* Only a kernel that announced UD has UD QPs and AHs; asking
+		 * another one would fail the same way, one system call later.
+		 */
+		if (to_pcv_ctx(pd->context)->caps & PCV_UCTX_CAP_UD)
+			break;
+		/* fall through */
 	default:
 		/* XRC, raw packet and driver QPs are not planned. */
 		errno = EOPNOTSUPP;

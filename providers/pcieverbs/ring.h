@@ -142,11 +142,18 @@ _Static_assert(PCV_MAX_SEND_SGE * sizeof(struct pcv_sge) <= PCV_MAX_INLINE &&
 	       64 + PCV_MAX_INLINE == PCV_SQ_STRIDE,
 	       "SGEs and inline data share the WQE tail");
 
+/* ABI 2: 512-byte receive WQEs (31 SGEs; ABI 1 had 128 bytes, 7 SGEs). */
 PCV_RING_ASSERT_SIZE(struct pcv_rq_wqe, PCV_RQ_STRIDE);
+PCV_RING_ASSERT_SIZE(struct pcv_rq_wqe, 512);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, wr_id, 0);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, num_sge, 8);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, reserved, 9);
 PCV_RING_ASSERT_OFF(struct pcv_rq_wqe, sge, 16);
+_Static_assert(PCV_MAX_RECV_SGE == 31 &&
+	       16 + PCV_MAX_RECV_SGE * sizeof(struct pcv_sge) == PCV_RQ_STRIDE,
+	       "receive SGEs fill the WQE after its 16-byte header");
+_Static_assert(PCV_MAX_RECV_SGE <= 255 && PCV_MAX_SEND_SGE <= 255,
+	       "num_sge is a u8");
 
 PCV_RING_ASSERT_SIZE(struct pcv_cqe, PCV_CQE_SIZE);
 PCV_RING_ASSERT_SIZE(struct pcv_cqe, 64);
@@ -193,5 +200,8 @@ PCV_RING_ASSERT_SIZE(struct pcv_ibv_create_srq_resp, 24);
 PCV_RING_ASSERT_OFF(struct pcv_ibv_create_srq_resp, srq_entries, 4);
 PCV_RING_ASSERT_OFF(struct pcv_ibv_create_srq_resp, mmap_key, 8);
 PCV_RING_ASSERT_OFF(struct pcv_ibv_create_srq_resp, mmap_size, 16);
+PCV_RING_ASSERT_SIZE(struct pcv_ibv_create_ah_resp, 8);
+PCV_RING_ASSERT_OFF(struct pcv_ibv_create_ah_resp, comp_mask, 0);
+PCV_RING_ASSERT_OFF(struct pcv_ibv_create_ah_resp, ah, 4);
 
 #endif /* PCV_RING_H */

@@ -56,6 +56,7 @@
  * no user-space uapi header names.
  */
 #define FK_QP_STATE	(1U << 0)
+#define FK_QP_QKEY	(1U << 6)
 #define FK_SRQ_MAX_WR	(1U << 0)
 #define FK_SRQ_LIMIT	(1U << 1)
 
@@ -85,6 +86,8 @@ struct fqp {
 	bool consume;
 	struct pcv_sq_wqe *log;
 	size_t nlog, caplog;
+	struct { uint8_t gid[16]; uint16_t lid; } mcast[FAKE_MCAST_PER_QP];
+	unsigned int nmcast;
 };
 
 struct fsrq {
@@ -98,12 +101,19 @@ struct fmr {
 	uint32_t pd, access;
 };
 
+struct fah {
+	bool used;
+	uint32_t pd, drv;		/* drv: the handle create_ah answered */
+	struct ib_uverbs_ah_attr attr;
+};
+
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t pd_in_use;		/* bit h: PD handle h allocated */
 static struct fcq cqs[FK_MAX];
 static struct fqp qps[FK_MAX];
 static struct fsrq srqs[FK_MAX];
 static struct fmr mrs[FK_MAX];
+static struct fah ahs[FK_MAX];
 static uint64_t next_key = 0x10;	/* in pages */
 static struct pcv_fake_stats st;
 static struct { void *addr; size_t len; } maps[FK_MAX_MAPS];
@@ -122,6 +132,12 @@ static uint64_t knob64(const char *name, uint64_t def)
 	const char *v = getenv(name);
 
 	return v ? strtoull(v, NULL, 0) : def;
+}
+
+/* Does this "kernel" announce UD (the caps knob, read at each call)? */
+static bool fake_has_ud(void)
+{
+	return knob("PCV_FAKE_CAPS", FAKE_DEF_CAPS) & PCV_UCTX_CAP_UD;
 }
 
 static int is_fake_node(int fd)
@@ -392,7 +408,8 @@ static int drv_dealloc_pd(uint32_t h)
 	for (int i = 0; i < FK_MAX; i++)
 		if ((qps[i].used && qps[i].pd == h) ||
 		    (srqs[i].used && srqs[i].pd == h) ||
-		    (mrs[i].used && mrs[i].pd == h))
+		    (mrs[i].used && mrs[i].pd == h) ||
+		    (ahs[i].used && ahs[i].pd == h))
 			return EBUSY;
 	pd_in_use &= ~(1ULL << h);
 	st.live_pds--;
@@ -617,7 +634,8 @@ static int drv_create_qp(struct fcall *c, uint32_t pd, uint32_t scq,
 	if (!pd_ok(pd) || !cq_get(scq) || !cq_get(rcq) ||
 	    (has_srq && !srq_get(srq)))
 		return EINVAL;
-	if (type != IB_UVERBS_QPT_RC && type != IB_UVERBS_QPT_UC)
+	if (type != IB_UVERBS_QPT_RC && type != IB_UVERBS_QPT_UC &&
+	    !(type == IB_UVERBS_QPT_UD && fake_has_ud()))
 		return EOPNOTSUPP;
 	if (cap->max_send_wr > FAKE_MAX_WR || cap->max_recv_wr > FAKE_MAX_WR ||
 	    cap->max_send_sge > PCV_MAX_SEND_SGE ||
@@ -697,6 +715,8 @@ static int drv_destroy_qp(uint32_t h)
 	ring_free(&qp->sq);
 	ring_free(&qp->rq);
 	free(qp->log);
+	/* ib_uverbs detaches a destroyed QP from its groups. */
+	st.live_mcast -= qp->nmcast;
 	qp->used = false;
 	st.live_qps--;
 	return 0;
@@ -781,6 +801,8 @@ static int h_modify_qp(struct fcall *c)
 		return EINVAL;
 	st.modify_qp_cmds++;
 	st.last_qp_mask = cmd.attr_mask;
+	if (cmd.attr_mask & FK_QP_QKEY)
+		st.last_qkey = cmd.qkey;
 	if (cmd.attr_mask & FK_QP_STATE) {
 		qp->state = cmd.qp_state;
 		/* RESET empties the queues.  Like pcieverbs.ko, re-initialise
@@ -961,6 +983,134 @@ static int drv_dereg_mr(uint32_t h)
 	mrs[h].used = false;
 	st.live_mrs--;
 	return 0;
+}
+
+/* ---- address handles, multicast ------------------------------------------ */
+static struct fah *ah_get(uint32_t h)
+{
+	return h < FK_MAX && ahs[h].used ? &ahs[h] : NULL;
+}
+
+/* CREATE_AH (write() or INVOKE_WRITE: 6.1 has no native create).  The
+ * core checks the port and the GRH's source GID index before the driver
+ * sees the address; pcieverbs defines no request data.
+ */
+static int h_create_ah(struct fcall *c)
+{
+	struct ib_uverbs_create_ah cmd;
+	struct ib_uverbs_create_ah_resp core = { 0 };
+	struct pcv_ibv_create_ah_resp drv = { 0 };
+	uint32_t h;
+	int ret;
+
+	st.create_ah_cmds++;
+	memcpy(&cmd, c->in, sizeof(cmd));
+	if (!fake_has_ud())
+		return EOPNOTSUPP;	/* no create_ah in the driver */
+	if (!tail_is_zero(c->uin, c->uinlen) || c->uoutlen < sizeof(drv))
+		return EINVAL;
+	if (!pd_ok(cmd.pd_handle) || cmd.attr.port_num != 1 ||
+	    (cmd.attr.is_global && cmd.attr.grh.sgid_index >= 1))
+		return EINVAL;
+	for (h = 0; h < FK_MAX && ahs[h].used; h++)
+		;
+	if (h == FK_MAX)
+		return ENOMEM;
+
+	drv.comp_mask = knob("PCV_FAKE_AH_COMP_MASK", 0);
+	drv.ah = knob("PCV_FAKE_AH_HANDLE", h + FAKE_AH_BASE);
+	ret = copy_drv_resp(c->uout, c->uoutlen, &drv, sizeof(drv),
+			    "PCV_FAKE_AH_BYTES");
+	if (ret)
+		return ret;
+	ahs[h].used = true;
+	ahs[h].pd = cmd.pd_handle;
+	ahs[h].drv = drv.ah;
+	ahs[h].attr = cmd.attr;
+	st.live_ahs++;
+	core.ah_handle = h;
+	memcpy(c->out, &core, sizeof(core));
+	return 0;
+}
+
+static int drv_destroy_ah(uint32_t h)
+{
+	struct fah *ah = ah_get(h);
+
+	if (!ah)
+		return EINVAL;
+	ah->used = false;
+	st.live_ahs--;
+	return 0;
+}
+
+static int h_destroy_ah(struct fcall *c)
+{
+	struct ib_uverbs_destroy_ah cmd;
+
+	memcpy(&cmd, c->in, sizeof(cmd));
+	return drv_destroy_ah(cmd.ah_handle);
+}
+
+static int qp_mcast_find(const struct fqp *qp, const uint8_t *gid,
+			 uint16_t lid)
+{
+	for (unsigned int i = 0; i < qp->nmcast; i++)
+		if (qp->mcast[i].lid == lid &&
+		    !memcmp(qp->mcast[i].gid, gid, 16))
+			return (int)i;
+	return -1;
+}
+
+/* ATTACH_MCAST / DETACH_MCAST (ib_user_verbs.h: the two share a layout). */
+static int h_mcast(struct fcall *c, bool attach)
+{
+	struct ib_uverbs_attach_mcast cmd;
+	struct fqp *qp;
+	int i;
+
+	memcpy(&cmd, c->in, sizeof(cmd));
+	if (attach)
+		st.attach_cmds++;
+	else
+		st.detach_cmds++;
+	st.last_mcast_qp = cmd.qp_handle;
+	st.last_mcast_lid = cmd.mlid;
+	memcpy(st.last_mcast_gid, cmd.gid, 16);
+	qp = qp_get(cmd.qp_handle);
+	if (!qp)
+		return EINVAL;
+	i = qp_mcast_find(qp, cmd.gid, cmd.mlid);
+	if (!attach) {
+		if (i < 0)
+			return EINVAL;
+		qp->mcast[i] = qp->mcast[--qp->nmcast];
+		st.live_mcast--;
+		return 0;
+	}
+	if (i >= 0)
+		return 0;		/* already attached: ib_uverbs says 0 */
+	/* ib_attach_mcast(): a UD QP, a multicast GID, a multicast LID. */
+	if (qp->type != IB_UVERBS_QPT_UD || cmd.gid[0] != 0xff ||
+	    cmd.mlid < 0xc000 || cmd.mlid == 0xffff)
+		return EINVAL;
+	if (qp->nmcast == FAKE_MCAST_PER_QP)
+		return ENOMEM;
+	memcpy(qp->mcast[qp->nmcast].gid, cmd.gid, 16);
+	qp->mcast[qp->nmcast].lid = cmd.mlid;
+	qp->nmcast++;
+	st.live_mcast++;
+	return 0;
+}
+
+static int h_attach_mcast(struct fcall *c)
+{
+	return h_mcast(c, true);
+}
+
+static int h_detach_mcast(struct fcall *c)
+{
+	return h_mcast(c, false);
 }
 
 /* ---- write() commands: core request/response in the write buffer ------- */
@@ -1180,6 +1330,10 @@ static const struct wdef wdefs[] = {
 	WR(DESTROY_SRQ, destroy_srq, false, h_destroy_srq),
 	WR(REG_MR, reg_mr, true, h_reg_mr),
 	W(DEREG_MR, dereg_mr, false, h_dereg_mr),
+	WR(CREATE_AH, create_ah, true, h_create_ah),
+	W(DESTROY_AH, destroy_ah, false, h_destroy_ah),
+	W(ATTACH_MCAST, attach_mcast, false, h_attach_mcast),
+	W(DETACH_MCAST, detach_mcast, false, h_detach_mcast),
 };
 
 static const struct wdef *wdef_find(uint32_t cmd)
@@ -1558,6 +1712,10 @@ static int verbs_ioctl(struct ib_uverbs_ioctl_hdr *h)
 		return ioctl_destroy(h, drv_dereg_mr,
 				     UVERBS_ATTR_DESTROY_MR_HANDLE, UINT16_MAX,
 				     "DEREG_MR", "ioctl MR_DESTROY");
+	if (obj == UVERBS_OBJECT_AH && meth == UVERBS_METHOD_AH_DESTROY)
+		return ioctl_destroy(h, drv_destroy_ah,
+				     UVERBS_ATTR_DESTROY_AH_HANDLE, UINT16_MAX,
+				     "DESTROY_AH", "ioctl AH_DESTROY");
 	if (obj == UVERBS_OBJECT_CQ && meth == UVERBS_METHOD_CQ_CREATE)
 		return ioctl_cq_create(h);
 	if (obj == UVERBS_OBJECT_CQ && meth == UVERBS_METHOD_CQ_DESTROY)
@@ -1791,6 +1949,47 @@ uint64_t pcv_fake_qp_kicks(uint32_t qp_handle)
 		n = qps[qp_handle].kicks;
 	pthread_mutex_unlock(&fk_lock);
 	return n;
+}
+
+int pcv_fake_ah(uint32_t ah_handle, struct pcv_fake_ah_view *v)
+{
+	struct fah *ah;
+	int ret = -1;
+
+	pthread_mutex_lock(&fk_lock);
+	ah = ah_get(ah_handle);
+	if (ah) {
+		memset(v, 0, sizeof(*v));
+		v->drv_handle = ah->drv;
+		v->pd = ah->pd;
+		v->dlid = ah->attr.dlid;
+		v->sl = ah->attr.sl;
+		v->src_path_bits = ah->attr.src_path_bits;
+		v->static_rate = ah->attr.static_rate;
+		v->is_global = ah->attr.is_global;
+		v->port_num = ah->attr.port_num;
+		v->sgid_index = ah->attr.grh.sgid_index;
+		v->hop_limit = ah->attr.grh.hop_limit;
+		v->traffic_class = ah->attr.grh.traffic_class;
+		v->flow_label = ah->attr.grh.flow_label;
+		memcpy(v->dgid, ah->attr.grh.dgid, 16);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+int pcv_fake_qp_mcast(uint32_t qp_handle, const uint8_t *gid, uint16_t lid)
+{
+	struct fqp *qp;
+	int ret = -1;
+
+	pthread_mutex_lock(&fk_lock);
+	qp = qp_get(qp_handle);
+	if (qp)
+		ret = gid ? qp_mcast_find(qp, gid, lid) >= 0 : (int)qp->nmcast;
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
 }
 
 const char *pcv_fake_transport(const char *verb)

@@ -37,7 +37,7 @@
  */
 #define FAKE_DEF_BLADE_ID	2
 #define FAKE_DEF_NR_BLADES	5
-#define FAKE_DEF_CAPS		1	/* PCV_UCTX_CAP_LOOPBACK */
+#define FAKE_DEF_CAPS		3	/* PCV_UCTX_CAP_LOOPBACK | _UD */
 #define FAKE_WIRE_VERSION	((1U << 16) | 0U)
 
 /*
@@ -45,7 +45,7 @@
  *
  * PCV_FAKE_IOCTL=1 gives the node the ioctl() interface of a 6.1 kernel
  * (RDMA_VERBS_IOCTL with UVERBS_METHOD_INVOKE_WRITE and the native
- * GET_CONTEXT, QUERY_PORT, ASYNC_EVENT_ALLOC, PD/MR_DESTROY,
+ * GET_CONTEXT, QUERY_PORT, ASYNC_EVENT_ALLOC, PD/MR/AH_DESTROY,
  * CQ/QP/SRQ_CREATE/DESTROY methods; anything else EPROTONOSUPPORT, as a
  * kernel answers an unknown method).  libibverbs then sends what it sends
  * to a real 6.1 kernel.  Unset, ioctl() fails with ENOTTY and libibverbs
@@ -53,12 +53,22 @@
  *
  * Limits and what the fake grants (a well-behaved kernel):
  *   CQ   cqe 1..FAKE_MAX_CQE, ring = next power of two, core cqe = asked
- *   QP   RC/UC, WRs <= FAKE_MAX_WR, SGEs <= PCV_MAX_SEND/RECV_SGE, inline
+ *   QP   RC/UC (and UD if the caps knob has PCV_UCTX_CAP_UD), WRs <=
+ *        FAKE_MAX_WR, SGEs <= PCV_MAX_SEND/RECV_SGE, inline
  *        <= PCV_MAX_INLINE; each ring = next power of two of the WRs (0
  *        WRs: no ring), granted WRs = ring size, SGEs and inline as asked
  *        (SGEs at least 1), no RQ with an SRQ; qpn = handle + FAKE_QPN_BASE
  *   SRQ  WRs 1..FAKE_MAX_WR, ring = next power of two = granted WRs
  *   MR   lkey = FAKE_LKEY_BASE + handle, rkey = FAKE_RKEY_BASE + handle
+ *   AH   only with PCV_UCTX_CAP_UD (else EOPNOTSUPP); port 1 only, a GRH
+ *        sgid_index < 1 (EINVAL otherwise, as the kernel's core checks);
+ *        no driver request data; the driver handle (pcv_ibv_create_ah_resp
+ *        .ah) = uverbs handle + FAKE_AH_BASE, so the two cannot be mixed
+ *        up unnoticed; a PD with AHs cannot be freed (EBUSY)
+ *   MCAST (as 6.1's ib_attach_mcast / ib_uverbs_attach_mcast) UD QPs
+ *        only, a multicast GID (ff..), an MLID in 0xc000..0xfffe (else
+ *        EINVAL); attaching twice succeeds once; detaching what is not
+ *        attached is EINVAL; destroying a QP detaches it
  * Knobs that make it lie in the next create response (read at each call):
  *   PCV_FAKE_CQ_{ENTRIES,KEY,SIZE,BYTES,CQE,PROD}
  *   PCV_FAKE_RESIZE_{ENTRIES,KEY,SIZE,BYTES}
@@ -66,6 +76,7 @@
  *               RQ_KEY,RQ_SIZE,BYTES,CAP_SEND_WR,CAP_SEND_SGE,
  *               CAP_RECV_SGE,CAP_INLINE}
  *   PCV_FAKE_SRQ_{ENTRIES,KEY,SIZE,BYTES,MAX_SGE}
+ *   PCV_FAKE_AH_{HANDLE,COMP_MASK,BYTES}
  *   (ENTRIES/CQE/QPN/CAP_* replace the reported value, KEY/SIZE too, BYTES
  *   is how many driver-response bytes are copied, PROD the ring header's
  *   initial prod.)
@@ -80,6 +91,8 @@
 #define FAKE_QPN_BASE		0x40
 #define FAKE_LKEY_BASE		0x1000
 #define FAKE_RKEY_BASE		0x2000
+#define FAKE_AH_BASE		0x500
+#define FAKE_MCAST_PER_QP	8
 
 enum pcv_fake_ring_kind {
 	PCV_FAKE_RING_CQ,
@@ -119,11 +132,20 @@ struct pcv_fake_stats {
 	uint32_t last_srq_mask;
 	uint32_t last_srq_limit;
 	uint32_t last_mr_access;	/* access flags of the last REG_MR */
+	uint32_t last_qkey;		/* qkey of the last MODIFY_QP with IB_QP_QKEY */
+	uint64_t create_ah_cmds;	/* CREATE_AH (also refused ones) */
+	uint64_t attach_cmds;		/* ATTACH_MCAST (also refused ones) */
+	uint64_t detach_cmds;		/* DETACH_MCAST (also refused ones) */
+	uint32_t last_mcast_qp;		/* QP handle, GID and LID of the */
+	uint16_t last_mcast_lid;	/* last ATTACH/DETACH_MCAST */
+	uint8_t last_mcast_gid[16];
 	uint32_t live_pds;
 	uint32_t live_cqs;
 	uint32_t live_qps;
 	uint32_t live_srqs;
 	uint32_t live_mrs;
+	uint32_t live_ahs;
+	uint32_t live_mcast;		/* (QP, group) attachments */
 	uint32_t live_rings;		/* rings the fake kernel holds */
 	uint32_t live_maps;		/* ring mappings in the process */
 	uint64_t maps_total;		/* ring mmap()s ever made */
@@ -155,6 +177,23 @@ typedef size_t pcv_fake_sq_log_fn(uint32_t qp_handle,
 				  const struct pcv_sq_wqe **log);
 /* Doorbells received for one QP. */
 typedef uint64_t pcv_fake_qp_kicks_fn(uint32_t qp_handle);
+/* The kernel's copy of an AH, by uverbs handle (ibv_ah.handle). */
+struct pcv_fake_ah_view {
+	uint32_t drv_handle;		/* what the create_ah response said */
+	uint32_t pd;			/* PD handle */
+	uint16_t dlid;
+	uint8_t sl, src_path_bits, static_rate, is_global, port_num;
+	uint8_t sgid_index, hop_limit, traffic_class;
+	uint32_t flow_label;
+	uint8_t dgid[16];
+};
+/* 0, or -1 if there is no such AH. */
+typedef int pcv_fake_ah_fn(uint32_t ah_handle, struct pcv_fake_ah_view *v);
+/* How many multicast groups a QP is attached to (-1: no such QP); with
+ * gid/lid non-NULL, whether it is attached to that one (1 or 0).
+ */
+typedef int pcv_fake_qp_mcast_fn(uint32_t qp_handle, const uint8_t *gid,
+				 uint16_t lid);
 /* How a command last arrived: "write()", "write() ex",
  * "ioctl INVOKE_WRITE" or "ioctl <OBJECT>_<METHOD>"; NULL if never.
  * verb is the write command's name, e.g. "CREATE_CQ".

@@ -98,23 +98,22 @@ mkdev() {
 	echo "$4" > "$u/dev"
 	touch "/dev/infiniband/$2"
 }
-# Ours, at the ABI the provider speaks (from the shared header).  Its node
-# is /dev/full (1:7, see fake_uverbs.h) so that ibv_open_device() can open it.
-ABI=$(sed -n 's/^#define PCV_UVERBS_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
-	"$SRC/../../include/rdma/pcieverbs-abi.h")
-[ -n "$ABI" ] || die "no PCV_UVERBS_ABI_VERSION in pcieverbs-abi.h"
-mkdev pciev0 uverbs0 "$ABI" 1:7 0002:c903:00a1:b2c3
+# Ours.  Its node is /dev/full (1:7, see fake_uverbs.h) so that
+# ibv_open_device() can open it.
+mkdev pciev0 uverbs0 2 1:7 0002:c903:00a1:b2c3
 mount --bind /dev/full /dev/infiniband/uverbs0 || die "bind /dev/full"
 # Other drivers' devices: rxe matches names "rxe*" (ABI 1..2), mlx5 matches
 # PCI ids only, so it stays unclaimed here.
 mkdev rxe0 uverbs1 2 231:193 0002:c903:0000:0001
 mkdev mlx5_0 uverbs2 1 231:194 0002:c903:0000:0002
 # Ours by name, but a kernel ABI outside [PCV_UVERBS_ABI_VERSION, same]:
-# too new, and 0 (a driver that forgot uverbs_abi_ver).
+# too new, 0 (a driver that forgot uverbs_abi_ver), and 1 (a stage-2
+# kernel: 128-byte receive WQEs, no UD).
 mkdev pciev9 uverbs3 99 231:195 0002:c903:0000:0003
 mkdev pciev8 uverbs4 0 231:196 0002:c903:0000:0004
+mkdev pciev7 uverbs6 1 231:198 0002:c903:0000:0006
 # Matches the "rdma_device:*Npciev*" glob but is not prefixed "pciev".
-mkdev fooNpciev0 uverbs5 "$ABI" 231:197 0002:c903:0000:0005
+mkdev fooNpciev0 uverbs5 1 231:197 0002:c903:0000:0005
 
 export SYSFS_PATH="$SYS"
 export PCV_PROVIDER_LIB="$LIB"
@@ -130,7 +129,7 @@ fi
 
 # ---- matching through the real libibverbs -------------------------------
 run_tap pcv_devlist env RDMAV_DRIVERS="$PROVIDER" LD_PRELOAD="$NLBLOCK" \
-	"$T/pcv_devlist" pciev0 -- rxe0 mlx5_0 pciev9 pciev8 fooNpciev0
+	"$T/pcv_devlist" pciev0 -- rxe0 mlx5_0 pciev9 pciev8 pciev7 fooNpciev0
 
 env RDMAV_DRIVERS="$PROVIDER" LD_PRELOAD="$NLBLOCK" IBV_SHOW_WARNINGS=1 \
 	ibv_devices > "$T/devices.out" 2> "$T/devices.err"
@@ -140,16 +139,17 @@ diag < "$T/devices.err"
 check "ibv_devices exits 0" test $rc -eq 0
 check "ibv_devices lists pciev0 with its node GUID" \
 	grep -Eq '^[[:space:]]*pciev0[[:space:]]+0002c90300a1b2c3$' "$T/devices.out"
-check "ibv_devices does not list pciev9 (ABI 99), pciev8 (ABI 0), fooNpciev0" \
-	sh -c "! grep -Eqw 'pciev9|pciev8|fooNpciev0' '$T/devices.out'"
+check "ibv_devices does not list pciev9 (ABI 99), pciev8 (ABI 0), pciev7 (ABI 1), fooNpciev0" \
+	sh -c "! grep -Eqw 'pciev9|pciev8|pciev7|fooNpciev0' '$T/devices.out'"
 check "IBV_SHOW_WARNINGS: no 'no userspace device-specific driver' for pciev0" \
 	sh -c "! grep -q 'driver found for pciev0\$' '$T/devices.err'"
 check "IBV_SHOW_WARNINGS: the warning does appear for unclaimed mlx5_0 and fooNpciev0" \
 	sh -c "grep -q 'driver found for mlx5_0\$' '$T/devices.err' &&
 	       grep -q 'driver found for fooNpciev0\$' '$T/devices.err'"
-check "pcieverbs refuses kernel ABI 99 and 0 with libibverbs' warning" \
+check "pcieverbs refuses kernel ABI 99, 0 and 1 with libibverbs' warning (supports 2 to 2)" \
 	sh -c "grep -q 'Driver pcieverbs does not support the kernel ABI of 99 (supports 2 to 2)' '$T/devices.err' &&
-	       grep -q 'Driver pcieverbs does not support the kernel ABI of 0 (supports 2 to 2)' '$T/devices.err'"
+	       grep -q 'Driver pcieverbs does not support the kernel ABI of 0 (supports 2 to 2)' '$T/devices.err' &&
+	       grep -q 'Driver pcieverbs does not support the kernel ABI of 1 (supports 2 to 2)' '$T/devices.err'"
 
 # Control: without our provider nothing else claims pciev0.
 env LD_PRELOAD="$NLBLOCK" IBV_SHOW_WARNINGS=1 \
@@ -182,6 +182,7 @@ ctx "fake kernel, single blade" PCV_FAKE_BLADE_ID=0 PCV_FAKE_NR_BLADES=1 \
 	"$T/pcv_ctx_test" pciev0 ok 0 1 0
 ctx "fake kernel, unknown comp_mask bits ignored" \
 	PCV_FAKE_UCTX_COMP_MASK=0xfff00000 "$T/pcv_ctx_test" pciev0 ok 2 5 0xfff00000
+ctx "fake kernel without UD" PCV_FAKE_CAPS=1 "$T/pcv_ctx_test" pciev0 ok 2 5 0
 ctx "fake kernel copies only 8 driver bytes" PCV_FAKE_UCTX_BYTES=8 \
 	"$T/pcv_ctx_test" pciev0 fail $EPROTO
 ctx "fake kernel copies 20 of 24 driver bytes" PCV_FAKE_UCTX_BYTES=20 \
@@ -194,6 +195,8 @@ ctx "fake kernel says blade_id 5 of 5" PCV_FAKE_BLADE_ID=5 PCV_FAKE_NR_BLADES=5 
 # then sends GET_CONTEXT, QUERY_PORT, PD_DESTROY as native methods and the
 # rest through INVOKE_WRITE).
 ctx "fake 6.1 ioctl kernel" PCV_FAKE_IOCTL=1 "$T/pcv_ctx_test" pciev0 ok 2 5 0
+ctx "fake 6.1 ioctl kernel without UD" PCV_FAKE_IOCTL=1 PCV_FAKE_CAPS=1 \
+	"$T/pcv_ctx_test" pciev0 ok 2 5 0
 ctx "fake 6.1 ioctl kernel copies 20 of 24 driver bytes" PCV_FAKE_IOCTL=1 \
 	PCV_FAKE_UCTX_BYTES=20 "$T/pcv_ctx_test" pciev0 fail $EPROTO
 
@@ -232,7 +235,7 @@ if [ -n "$INST" ] && [ -d "$PDIR" ] && [ -d /etc/libibverbs.d ]; then
 	run_tap "pcv_devlist (installed)" env LD_PRELOAD="$NLBLOCK" \
 		PCV_PROVIDER_LIB="$PDIR/libpcieverbs-rdmav34.so" \
 		PCV_TEST_TAG="installed" \
-		"$T/pcv_devlist" pciev0 -- rxe0 mlx5_0 pciev9 pciev8 fooNpciev0
+		"$T/pcv_devlist" pciev0 -- rxe0 mlx5_0 pciev9 pciev8 pciev7 fooNpciev0
 else
 	echo "ok - installed layout loads the provider # SKIP no $PDIR or /etc/libibverbs.d on this host" >> "$RES"
 fi

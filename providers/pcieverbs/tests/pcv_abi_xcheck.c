@@ -215,6 +215,8 @@ _Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_GET_
 					    struct ib_uverbs_get_context_resp), "");
 _Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_ALLOC_PD),
 					    struct ib_uverbs_alloc_pd_resp), "");
+_Static_assert(__builtin_types_compatible_p(IBV_KABI_RESP(IB_USER_VERBS_CMD_CREATE_AH),
+					    struct ib_uverbs_create_ah_resp), "");
 
 /* ---- the private functions we call ----
  * Our prototypes are hidden here, so restate them with rdma-core's struct
@@ -286,6 +288,14 @@ SAME_FN(ibv_cmd_query_srq,
 	int (*)(struct ibv_srq *, struct ibv_srq_attr *,
 		struct ibv_query_srq *, size_t));
 SAME_FN(ibv_cmd_destroy_srq, int (*)(struct ibv_srq *));
+SAME_FN(ibv_cmd_create_ah,
+	int (*)(struct ibv_pd *, struct ibv_ah *, struct ibv_ah_attr *,
+		struct ib_uverbs_create_ah_resp *, size_t));
+SAME_FN(ibv_cmd_destroy_ah, int (*)(struct ibv_ah *));
+SAME_FN(ibv_cmd_attach_mcast,
+	int (*)(struct ibv_qp *, const union ibv_gid *, uint16_t));
+SAME_FN(ibv_cmd_detach_mcast,
+	int (*)(struct ibv_qp *, const union ibv_gid *, uint16_t));
 
 /* ---- logging levels ---- */
 SAME_VAL(VERBS_LOG_LEVEL_NONE, PCV_VERBS_LOG_LEVEL_NONE);

@@ -5,8 +5,9 @@
  *
  *   pcv_ctx_test DEV ok BLADE NR_BLADES COMP_MASK
  *       open succeeds and the context keeps what the "kernel" said;
- *       query_device(_ex), query_port, alloc/dealloc_pd work; an op the
- *       provider leaves NULL (create_ah) fails with EOPNOTSUPP.
+ *       query_device(_ex), query_port, alloc/dealloc_pd work; create_ah
+ *       works if the kernel announced PCV_UCTX_CAP_UD ($PCV_FAKE_CAPS, as
+ *       the fake reads it), else fails with EOPNOTSUPP.
  *   pcv_ctx_test DEV fail ERRNO
  *       ibv_open_device() fails with that errno (a number).
  *
@@ -59,12 +60,14 @@ static void run_ok(struct ibv_context *ctx, unsigned int blade,
 	struct ibv_pd *pd, *pd2;
 	struct ibv_ah_attr ah_attr;
 	struct ibv_ah *ah;
+	unsigned int caps = getenv("PCV_FAKE_CAPS") ?
+		strtoul(getenv("PCV_FAKE_CAPS"), NULL, 0) : FAKE_DEF_CAPS;
 	int ret;
 
 	report(pctx->blade_id == blade && pctx->nr_blades == nr &&
 	       pctx->resp_comp_mask == comp_mask &&
 	       pctx->wire_version == FAKE_WIRE_VERSION &&
-	       pctx->caps == FAKE_DEF_CAPS,
+	       pctx->caps == caps,
 	       "context keeps blade_id %u, nr_blades %u, comp_mask %#x, wire_version, caps (got %u, %u, %#x, %#x, %#x)",
 	       blade, nr, comp_mask, pctx->blade_id, pctx->nr_blades,
 	       pctx->resp_comp_mask, pctx->wire_version, pctx->caps);
@@ -77,9 +80,12 @@ static void run_ok(struct ibv_context *ctx, unsigned int blade,
 	report(ret == 0 && strcmp(attr.fw_ver, FAKE_FW_VER_STR) == 0 &&
 	       attr.vendor_part_id == FAKE_VENDOR_PART_ID &&
 	       attr.phys_port_cnt == 1 &&
-	       be64toh(attr.node_guid) == FAKE_NODE_GUID,
-	       "ibv_query_device (ret %d, fw_ver \"%s\", part id %#x, ports %u)",
-	       ret, attr.fw_ver, attr.vendor_part_id, attr.phys_port_cnt);
+	       be64toh(attr.node_guid) == FAKE_NODE_GUID &&
+	       attr.max_srq_sge == PCV_MAX_RECV_SGE &&
+	       attr.max_sge == PCV_MAX_SEND_SGE,
+	       "ibv_query_device (ret %d, fw_ver \"%s\", part id %#x, ports %u, max_sge %d, max_srq_sge %d: the kernel's)",
+	       ret, attr.fw_ver, attr.vendor_part_id, attr.phys_port_cnt,
+	       attr.max_sge, attr.max_srq_sge);
 
 	memset(&attr_ex, 0, sizeof(attr_ex));
 	ret = ibv_query_device_ex(ctx, NULL, &attr_ex);
@@ -113,20 +119,29 @@ static void run_ok(struct ibv_context *ctx, unsigned int blade,
 	report(pd && ibv_dealloc_pd(pd) == 0 && pd2 && ibv_dealloc_pd(pd2) == 0,
 	       "ibv_dealloc_pd x2");
 
-	/* Address handles need a kernel that announces UD (PCV_UCTX_CAP_UD);
-	 * the fake kernel here does not.
-	 */
+	/* Address handles exist only on a kernel that announced UD. */
 	pd = ibv_alloc_pd(ctx);
 	memset(&ah_attr, 0, sizeof(ah_attr));
 	ah_attr.dlid = 1;
+	ah_attr.sl = 2;
 	ah_attr.port_num = 1;
 	errno = 0;
 	ah = pd ? ibv_create_ah(pd, &ah_attr) : NULL;
-	report(pd && !ah && errno == EOPNOTSUPP,
-	       "ibv_create_ah on a kernel without UD fails with EOPNOTSUPP (errno %d)",
-	       errno);
-	if (ah)
-		ibv_destroy_ah(ah);
+	if (caps & PCV_UCTX_CAP_UD) {
+		report(ah && ah->context == ctx && ah->pd == pd &&
+		       to_pcv_ah(ah)->handle == ah->handle + FAKE_AH_BASE &&
+		       to_pcv_ah(ah)->attr.dlid == 1 &&
+		       to_pcv_ah(ah)->attr.sl == 2,
+		       "ibv_create_ah (kernel with UD): the kernel's AH handle kept next to the uverbs handle (errno %d)",
+		       errno);
+		report(ah && ibv_destroy_ah(ah) == 0, "ibv_destroy_ah");
+	} else {
+		report(pd && !ah && errno == EOPNOTSUPP,
+		       "ibv_create_ah on a kernel without PCV_UCTX_CAP_UD fails with EOPNOTSUPP (errno %d)",
+		       errno);
+		if (ah)
+			ibv_destroy_ah(ah);
+	}
 	if (pd)
 		ibv_dealloc_pd(pd);
 }

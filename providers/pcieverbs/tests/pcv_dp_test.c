@@ -68,6 +68,8 @@ static struct {
 	pcv_fake_sq_log_fn *sq_log;
 	pcv_fake_qp_kicks_fn *qp_kicks;
 	pcv_fake_transport_fn *transport;
+	pcv_fake_ah_fn *ah;
+	pcv_fake_qp_mcast_fn *qp_mcast;
 } fk;
 
 static int fake_bind(void)
@@ -80,7 +82,9 @@ static int fake_bind(void)
 	       BIND(sq_drain, "pcv_fake_sq_drain") &&
 	       BIND(sq_log, "pcv_fake_sq_log") &&
 	       BIND(qp_kicks, "pcv_fake_qp_kicks") &&
-	       BIND(transport, "pcv_fake_transport");
+	       BIND(transport, "pcv_fake_transport") &&
+	       BIND(ah, "pcv_fake_ah") &&
+	       BIND(qp_mcast, "pcv_fake_qp_mcast");
 #undef BIND
 }
 
@@ -160,6 +164,7 @@ struct exp_sq {
 	const struct ibv_sge *sge;
 	const uint8_t *inl;		/* inline payload or NULL */
 	uint32_t inl_len;
+	uint32_t ud_ah, ud_qpn, ud_qkey;	/* UD only */
 };
 
 static void build_sq(uint8_t e[256], const struct exp_sq *x)
@@ -176,6 +181,9 @@ static void build_sq(uint8_t e[256], const struct exp_sq *x)
 	put32(e, 28, x->inl_len);
 	put64(e, 32, x->cmp);
 	put64(e, 40, x->swap);
+	put32(e, 48, x->ud_ah);
+	put32(e, 52, x->ud_qpn);
+	put32(e, 56, x->ud_qkey);
 	for (int i = 0; i < x->nsge; i++) {
 		put64(e, 64 + 16 * i, x->sge[i].addr);
 		put32(e, 64 + 16 * i + 8, x->sge[i].length);
@@ -185,10 +193,13 @@ static void build_sq(uint8_t e[256], const struct exp_sq *x)
 		memcpy(e + 64, x->inl, x->inl_len);
 }
 
-static void build_rq(uint8_t e[PCV_RQ_STRIDE], uint64_t wr_id, int nsge,
+/* A receive WQE: 512 bytes since ABI 2 (16-byte header, 31 SGEs). */
+#define RQ_WQE	512
+
+static void build_rq(uint8_t e[RQ_WQE], uint64_t wr_id, int nsge,
 		     const struct ibv_sge *sge)
 {
-	memset(e, 0, PCV_RQ_STRIDE);
+	memset(e, 0, RQ_WQE);
 	put64(e, 0, wr_id);
 	e[8] = (uint8_t)nsge;
 	for (int i = 0; i < nsge; i++) {
@@ -211,6 +222,7 @@ static int same_bytes(const uint8_t *got, const uint8_t *exp, size_t n,
 }
 
 /* ---- helpers ------------------------------------------------------------- */
+static struct ibv_device *dev;
 static struct ibv_context *ctx;
 static struct ibv_pd *pd;
 
@@ -275,7 +287,7 @@ static int test_create(void)
 		    !view_of(PCV_FAKE_RING_SQ, qp->handle, &sq) &&
 		    !view_of(PCV_FAKE_RING_RQ, qp->handle, &rq) &&
 		    sq.v.entries == 16 && sq.v.stride == 256 &&
-		    rq.v.entries == 8 && rq.v.stride == PCV_RQ_STRIDE &&
+		    rq.v.entries == 8 && rq.v.stride == RQ_WQE &&
 		    s1.live_maps == s0.live_maps + 2,
 		    "ibv_create_qp(RC): qp_num and granted caps (send 16x4, recv 8x3, inline 64), SQ and RQ mapped"))
 		return -1;
@@ -295,20 +307,27 @@ static int post_one(struct ibv_qp *q, struct ibv_send_wr *wr, int *kicks)
 	return ret;
 }
 
-static void check_wqe(const char *name, struct ibv_send_wr *wr,
-		      const struct exp_sq *x)
+static void check_wqe_on(struct ibv_qp *q, const struct view *v,
+			 const char *name, struct ibv_send_wr *wr,
+			 const struct exp_sq *x)
 {
-	uint32_t p = kprod(&sq);
+	uint32_t p = kprod(v);
 	uint8_t e[256];
 	int kicks, ret;
 
-	fill(&sq, p, 0xa5);		/* stale bytes must not survive */
-	ret = post_one(qp, wr, &kicks);
+	fill(v, p, 0xa5);		/* stale bytes must not survive */
+	ret = post_one(q, wr, &kicks);
 	build_sq(e, x);
-	report(ret == 0 && kprod(&sq) == p + 1 && kicks == 1 &&
-	       same_bytes(slot(&sq, p), e, 256, name),
+	report(ret == 0 && kprod(v) == p + 1 && kicks == 1 &&
+	       same_bytes(slot(v, p), e, 256, name),
 	       "post_send %s: WQE byte for byte, prod +1, one doorbell (ret %d, kicks %d)",
 	       name, ret, kicks);
+}
+
+static void check_wqe(const char *name, struct ibv_send_wr *wr,
+		      const struct exp_sq *x)
+{
+	check_wqe_on(qp, &sq, name, wr, x);
 }
 
 static void test_encoding(void)
@@ -625,9 +644,13 @@ static void test_lists(void)
 	set_kcons(&sq, p);
 }
 
+static int no_leak(const struct pcv_fake_stats *a,
+		   const struct pcv_fake_stats *b);
+
 static void test_qp_kinds(void)
 {
 	struct ibv_sge sg = { (uintptr_t)bufs[0], 8, 1 };
+	struct ibv_qp_init_attr qa;
 	struct ibv_send_wr w, *bad;
 	struct ibv_qp *q;
 	struct view v;
@@ -679,13 +702,32 @@ static void test_qp_kinds(void)
 		report(ibv_destroy_qp(q) == 0, "ibv_destroy_qp(UC)");
 	}
 
-	/* UD waits for stage 3: refused without a kernel command. */
+	/* XRC is not planned: refused without a kernel command. */
 	s0 = S();
 	errno = 0;
-	q = mk_qp(IBV_QPT_UD, cq, NULL, 4, 4, 1, 1, 0, 0, NULL);
+	q = mk_qp(IBV_QPT_XRC_SEND, cq, NULL, 4, 0, 1, 0, 0, 0, NULL);
 	s1 = S();
 	report(!q && errno == EOPNOTSUPP && s1.cmds == s0.cmds,
-	       "ibv_create_qp(UD): EOPNOTSUPP before any command (errno %d)",
+	       "ibv_create_qp(XRC_SEND): EOPNOTSUPP before any command (errno %d)",
+	       errno);
+	if (q)
+		ibv_destroy_qp(q);
+
+	/* A receive WQE holds 31 SGEs: granted; 32 is the kernel's EINVAL. */
+	q = mk_qp(IBV_QPT_RC, cq, NULL, 1, 1, 1, PCV_MAX_RECV_SGE, 0, 0, &qa);
+	report(q && qa.cap.max_recv_sge == 31 &&
+	       !view_of(PCV_FAKE_RING_RQ, q->handle, &v) &&
+	       v.v.stride == RQ_WQE,
+	       "ibv_create_qp(RC, max_recv_sge 31): granted, 512-byte RQ WQEs");
+	if (q)
+		ibv_destroy_qp(q);
+	s0 = S();
+	errno = 0;
+	q = mk_qp(IBV_QPT_RC, cq, NULL, 1, 1, 1, PCV_MAX_RECV_SGE + 1, 0, 0,
+		  NULL);
+	s1 = S();
+	report(!q && errno == EINVAL && no_leak(&s0, &s1),
+	       "ibv_create_qp(RC, max_recv_sge 32): the kernel's EINVAL, nothing left (errno %d)",
 	       errno);
 	if (q)
 		ibv_destroy_qp(q);
@@ -759,7 +801,7 @@ static void test_recv(void)
 	};
 	struct ibv_recv_wr r[3], *bad;
 	struct pcv_fake_stats s0, s1;
-	uint8_t e[PCV_RQ_STRIDE];
+	uint8_t e[RQ_WQE];
 	uint32_t p;
 	int ret, ok = 1;
 
@@ -778,7 +820,7 @@ static void test_recv(void)
 	s1 = S();
 	for (int i = 0; i < 3; i++) {
 		build_rq(e, r[i].wr_id, r[i].num_sge, sg);
-		ok &= same_bytes(slot(&rq, p + i), e, PCV_RQ_STRIDE, "RQ WQE");
+		ok &= same_bytes(slot(&rq, p + i), e, RQ_WQE, "RQ WQE");
 	}
 	report(ret == 0 && ok && kprod(&rq) == p + 3,
 	       "post_recv of 3 WRs (0, 1, 3 SGEs): RQ WQEs byte for byte, prod +3");
@@ -809,6 +851,451 @@ static void test_recv(void)
 	set_kcons(&rq, kprod(&rq));
 }
 
+/* ---- UD: address handles, UD QPs, multicast ------------------------------ */
+static int wc_matches(const struct ibv_wc *w, const struct pcv_cqe *c);
+
+/* A multicast GID (ff12:601b:ffff::1, IPoIB's broadcast shape) and MLID. */
+static const uint8_t mgid[16] = { 0xff, 0x12, 0x60, 0x1b, 0xff, 0xff, 0, 0,
+				  0, 0, 0, 0, 0, 0, 0, 1 };
+#define MLID	0xc001
+
+static struct ibv_ah *mk_ah(struct ibv_pd *p, uint16_t dlid, uint8_t sl,
+			    uint8_t port, int global, uint8_t sgid_index)
+{
+	struct ibv_ah_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.dlid = dlid;
+	a.sl = sl;
+	a.port_num = port;
+	if (global) {
+		a.is_global = 1;
+		for (int i = 0; i < 16; i++)
+			a.grh.dgid.raw[i] = (uint8_t)(0xf0 + i);
+		a.grh.sgid_index = sgid_index;
+		a.grh.hop_limit = 64;
+		a.grh.traffic_class = 0x20;
+		a.grh.flow_label = 0x12345;
+	}
+	return ibv_create_ah(p, &a);
+}
+
+/* The kernel's handle of an AH (what a UD WQE must carry), 0 if none. */
+static uint32_t kah(struct ibv_ah *ah)
+{
+	struct pcv_fake_ah_view v;
+
+	return ah && !fk.ah(ah->handle, &v) ? v.drv_handle : 0;
+}
+
+/* A device opened while the fake kernel announces no UD. */
+static void test_no_ud(void)
+{
+	struct pcv_fake_stats s0, s1;
+	struct ibv_context *c2;
+	struct ibv_pd *p2;
+	struct ibv_cq *cq2;
+	struct ibv_qp_init_attr a;
+	struct ibv_ah_attr aa;
+	struct ibv_ah *ah;
+	struct ibv_qp *q;
+
+	setenv("PCV_FAKE_CAPS", "1", 1);	/* PCV_UCTX_CAP_LOOPBACK only */
+	c2 = ibv_open_device(dev);
+	unsetenv("PCV_FAKE_CAPS");
+	p2 = c2 ? ibv_alloc_pd(c2) : NULL;
+	cq2 = c2 ? ibv_create_cq(c2, 4, NULL, NULL, 0) : NULL;
+	if (!report(c2 && p2 && cq2, "a second context on a kernel without PCV_UCTX_CAP_UD"))
+		goto out;
+
+	memset(&aa, 0, sizeof(aa));
+	aa.dlid = 1;
+	aa.port_num = 1;
+	s0 = S();
+	errno = 0;
+	ah = ibv_create_ah(p2, &aa);
+	s1 = S();
+	report(!ah && errno == EOPNOTSUPP && s1.cmds == s0.cmds,
+	       "no CAP_UD: ibv_create_ah fails with EOPNOTSUPP before any command (errno %d)",
+	       errno);
+	if (ah)
+		ibv_destroy_ah(ah);
+
+	memset(&a, 0, sizeof(a));
+	a.send_cq = a.recv_cq = cq2;
+	a.qp_type = IBV_QPT_UD;
+	a.cap.max_send_wr = a.cap.max_recv_wr = 4;
+	a.cap.max_send_sge = a.cap.max_recv_sge = 1;
+	s0 = S();
+	errno = 0;
+	q = ibv_create_qp(p2, &a);
+	s1 = S();
+	report(!q && errno == EOPNOTSUPP && s1.cmds == s0.cmds,
+	       "no CAP_UD: ibv_create_qp(UD) fails with EOPNOTSUPP before any command (errno %d)",
+	       errno);
+	if (q)
+		ibv_destroy_qp(q);
+out:
+	if (cq2)
+		ibv_destroy_cq(cq2);
+	if (p2)
+		ibv_dealloc_pd(p2);
+	if (c2)
+		ibv_close_device(c2);
+}
+
+static void test_ah(struct ibv_ah **ah, struct ibv_ah **gah)
+{
+	static const struct {
+		const char *knob, *val, *what;
+	} badresp[] = {
+		{ "PCV_FAKE_AH_HANDLE", "0", "handle 0" },
+		{ "PCV_FAKE_AH_BYTES", "4", "a short driver response (comp_mask only)" },
+		{ "PCV_FAKE_AH_BYTES", "0", "no driver response" },
+	};
+	struct pcv_fake_stats s0, s1;
+	struct pcv_fake_ah_view v;
+	struct ibv_ah *a;
+	int ok;
+
+	s0 = S();
+	*ah = mk_ah(pd, 4, 5, 1, 0, 0);
+	s1 = S();
+	ok = *ah && !fk.ah((*ah)->handle, &v);
+	report(ok && (*ah)->pd == pd && (*ah)->context == ctx &&
+	       v.drv_handle == (*ah)->handle + FAKE_AH_BASE &&
+	       v.pd == pd->handle && v.dlid == 4 && v.sl == 5 &&
+	       v.port_num == 1 && !v.is_global &&
+	       s1.live_ahs == s0.live_ahs + 1,
+	       "ibv_create_ah(LID 4, SL 5, port 1): the kernel holds the address vector, handle %#x",
+	       ok ? v.drv_handle : 0);
+
+	*gah = mk_ah(pd, 3, 1, 1, 1, 0);
+	ok = *gah && !fk.ah((*gah)->handle, &v) && v.is_global &&
+	     v.dlid == 3 && v.sl == 1 && v.sgid_index == 0 &&
+	     v.hop_limit == 64 && v.traffic_class == 0x20 &&
+	     v.flow_label == 0x12345;
+	for (int i = 0; ok && i < 16; i++)
+		ok = v.dgid[i] == 0xf0 + i;
+	report(ok, "ibv_create_ah with a GRH: dgid, sgid_index, hop limit, class, flow label reach the kernel");
+
+	/* The kernel's verdict on the address comes back as it is. */
+	s0 = S();
+	errno = 0;
+	a = mk_ah(pd, 4, 0, 2, 0, 0);
+	report(!a && errno == EINVAL,
+	       "ibv_create_ah(port 2): the kernel's EINVAL (errno %d)", errno);
+	if (a)
+		ibv_destroy_ah(a);
+	errno = 0;
+	a = mk_ah(pd, 4, 0, 1, 1, 3);
+	s1 = S();
+	report(!a && errno == EINVAL && s1.live_ahs == s0.live_ahs &&
+	       s1.create_ah_cmds == s0.create_ah_cmds + 2,
+	       "ibv_create_ah(GRH, sgid_index 3 of 1): the kernel's EINVAL, nothing left (errno %d)",
+	       errno);
+	if (a)
+		ibv_destroy_ah(a);
+
+	for (size_t i = 0; i < sizeof(badresp) / sizeof(badresp[0]); i++) {
+		s0 = S();
+		setenv(badresp[i].knob, badresp[i].val, 1);
+		errno = 0;
+		a = mk_ah(pd, 4, 0, 1, 0, 0);
+		unsetenv(badresp[i].knob);
+		s1 = S();
+		report(!a && errno == EPROTO && s1.live_ahs == s0.live_ahs &&
+		       s1.create_ah_cmds == s0.create_ah_cmds + 1,
+		       "create_ah answered with %s: EPROTO, kernel AH destroyed (errno %d)",
+		       badresp[i].what, errno);
+		if (a)
+			ibv_destroy_ah(a);
+	}
+
+	/* Unknown comp_mask bits announce fields we do not read: ignored. */
+	setenv("PCV_FAKE_AH_COMP_MASK", "0x80000001", 1);
+	a = mk_ah(pd, 4, 0, 1, 0, 0);
+	unsetenv("PCV_FAKE_AH_COMP_MASK");
+	report(a && kah(a) == a->handle + FAKE_AH_BASE && ibv_destroy_ah(a) == 0,
+	       "create_ah answered with unknown comp_mask bits: accepted (as every pcieverbs response)");
+}
+
+static void test_ud(void)
+{
+	struct ibv_sge sg[4], big;
+	struct ibv_send_wr w[3], *bad;
+	struct ibv_recv_wr r, *rbad;
+	struct ibv_qp_init_attr qa;
+	struct ibv_qp_attr mqa;
+	struct pcv_fake_stats s0, s1;
+	struct ibv_ah *ah = NULL, *gah = NULL, other;
+	struct ibv_context *c2;
+	struct ibv_qp *uq, *uq2;
+	struct ibv_wc wc[4];
+	struct pcv_cqe ce;
+	struct view usq, urq;
+	struct exp_sq x;
+	uint32_t imm = htobe32(0xcafe0001), p;
+	uint8_t e[RQ_WQE], inl[20], gid2[16];
+	int ret, kicks, n, mask;
+
+	test_no_ud();
+	test_ah(&ah, &gah);
+	if (!ah || !gah)
+		goto out_ah;
+
+	uq = mk_qp(IBV_QPT_UD, cq, NULL, 8, 8, 2, PCV_MAX_RECV_SGE, 64, 0, &qa);
+	if (!report(uq && uq->qp_type == IBV_QPT_UD &&
+		    qa.cap.max_send_sge == 2 && qa.cap.max_recv_sge == 31 &&
+		    qa.cap.max_inline_data == 64 &&
+		    !view_of(PCV_FAKE_RING_SQ, uq->handle, &usq) &&
+		    !view_of(PCV_FAKE_RING_RQ, uq->handle, &urq) &&
+		    usq.v.stride == 256 && urq.v.stride == RQ_WQE,
+		    "ibv_create_qp(UD, 8 x 2 send, 8 x 31 receive, inline 64): SQ and 512-byte-stride RQ mapped"))
+		goto out_ah;
+
+	/* The Q_Key is the kernel's: modify_qp passes it through. */
+	memset(&mqa, 0, sizeof(mqa));
+	mqa.qp_state = IBV_QPS_INIT;
+	mqa.pkey_index = 0;
+	mqa.port_num = 1;
+	mqa.qkey = 0x11111111;
+	mask = IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_QKEY;
+	ret = ibv_modify_qp(uq, &mqa, mask);
+	s1 = S();
+	report(ret == 0 && s1.last_qp_mask == (uint32_t)mask &&
+	       s1.last_qkey == 0x11111111,
+	       "ibv_modify_qp(UD, INIT with IBV_QP_QKEY): mask and qkey reach the kernel (mask %#x, qkey %#x)",
+	       s1.last_qp_mask, s1.last_qkey);
+
+	/* Encoding. */
+	for (int i = 0; i < 4; i++) {
+		sg[i].addr = (uintptr_t)bufs[i];
+		sg[i].length = 16 + i;
+		sg[i].lkey = 0x1000 + i;
+	}
+	memset(&w[0], 0, sizeof(w[0]));
+	w[0].wr_id = 0x5501;
+	w[0].opcode = IBV_WR_SEND;
+	w[0].send_flags = IBV_SEND_SIGNALED;
+	w[0].sg_list = sg;
+	w[0].num_sge = 2;
+	w[0].imm_data = 0xffffffff;		/* not carried by a SEND */
+	w[0].wr.ud.ah = ah;
+	w[0].wr.ud.remote_qpn = 0x7f000042;	/* only 24 bits are a QPN */
+	w[0].wr.ud.remote_qkey = 0x22222222;
+	x = (struct exp_sq){ .wr_id = 0x5501, .op = OP_SEND, .flags = F_SIG,
+			     .nsge = 2, .sge = sg, .ud_ah = kah(ah),
+			     .ud_qpn = 0x42, .ud_qkey = 0x22222222 };
+	check_wqe_on(uq, &usq, "UD SEND 2 SGEs: ud_ah = the kernel's AH handle, QPN masked to 24 bits, Q_Key",
+		     &w[0], &x);
+
+	memcpy(inl, "datagram-inline-20b!", 20);
+	memset(&w[0], 0, sizeof(w[0]));
+	w[0].wr_id = 0x5502;
+	w[0].opcode = IBV_WR_SEND_WITH_IMM;
+	w[0].send_flags = IBV_SEND_INLINE | IBV_SEND_SOLICITED;
+	w[0].imm_data = imm;
+	big.addr = (uintptr_t)inl;
+	big.length = 20;
+	big.lkey = 0;
+	w[0].sg_list = &big;
+	w[0].num_sge = 1;
+	w[0].wr.ud.ah = gah;
+	w[0].wr.ud.remote_qpn = 0xffffff;
+	w[0].wr.ud.remote_qkey = 0x80000000;	/* "use the QP's Q_Key" */
+	x = (struct exp_sq){ .wr_id = 0x5502, .op = OP_SEND_IMM,
+			     .flags = F_INL | F_SOL, .imm = &imm, .inl = inl,
+			     .inl_len = 20, .ud_ah = kah(gah),
+			     .ud_qpn = 0xffffff, .ud_qkey = 0x80000000 };
+	check_wqe_on(uq, &usq, "UD SEND_WITH_IMM inline, GRH AH, QPN 0xffffff, Q_Key with the high bit",
+		     &w[0], &x);
+
+	/* Longer than the 4096-byte MTU: posted; the kernel completes it with
+	 * IBV_WC_LOC_LEN_ERR, as an HCA does.
+	 */
+	big.addr = 0x100000;
+	big.length = 8192;
+	big.lkey = 0x1001;
+	memset(&w[0], 0, sizeof(w[0]));
+	w[0].wr_id = 0x5503;
+	w[0].opcode = IBV_WR_SEND;
+	w[0].sg_list = &big;
+	w[0].num_sge = 1;
+	w[0].wr.ud.ah = ah;
+	w[0].wr.ud.remote_qpn = 0x43;
+	w[0].wr.ud.remote_qkey = 7;
+	x = (struct exp_sq){ .wr_id = 0x5503, .op = OP_SEND, .nsge = 1,
+			     .sge = &big, .ud_ah = kah(ah), .ud_qpn = 0x43,
+			     .ud_qkey = 7 };
+	check_wqe_on(uq, &usq, "UD SEND of 8192 bytes (> MTU): posted, the length is the kernel's to judge",
+		     &w[0], &x);
+	set_kcons(&usq, kprod(&usq));
+
+	/* Bad WRs in the middle of a list. */
+	c2 = ibv_open_device(dev);
+	memset(&other, 0, sizeof(other));
+	other.context = c2;			/* an AH of another context */
+	other.pd = pd;
+	other.handle = ah->handle;
+	{
+		static const struct {
+			const char *name;
+			int op, flags, nsge, len0, ah;	/* ah: 0 ours, 1 NULL, 2 other */
+		} cases[] = {
+			{ "IBV_WR_RDMA_WRITE", IBV_WR_RDMA_WRITE, 0, 1, 8, 0 },
+			{ "IBV_WR_RDMA_WRITE_WITH_IMM", IBV_WR_RDMA_WRITE_WITH_IMM, 0, 1, 8, 0 },
+			{ "IBV_WR_RDMA_READ", IBV_WR_RDMA_READ, 0, 1, 8, 0 },
+			{ "IBV_WR_ATOMIC_FETCH_AND_ADD", IBV_WR_ATOMIC_FETCH_AND_ADD, 0, 1, 8, 0 },
+			{ "IBV_WR_SEND_WITH_INV", IBV_WR_SEND_WITH_INV, 0, 1, 8, 0 },
+			{ "a NULL AH", IBV_WR_SEND, 0, 1, 8, 1 },
+			{ "an AH of another context", IBV_WR_SEND, 0, 1, 8, 2 },
+			{ "3 SGEs (2 granted)", IBV_WR_SEND, 0, 3, 8, 0 },
+			{ "inline of 65 B (64 granted)", IBV_WR_SEND, IBV_SEND_INLINE, 2, 57, 0 },
+		};
+
+		for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			for (int i = 0; i < 3; i++) {
+				good_send(&w[i], 0x5600 + i, sg);
+				w[i].wr.ud.ah = ah;
+				w[i].wr.ud.remote_qpn = 0x44;
+				w[i].wr.ud.remote_qkey = 9;
+			}
+			w[1].opcode = cases[c].op;
+			w[1].send_flags = cases[c].flags;
+			w[1].num_sge = cases[c].nsge;
+			w[1].wr.ud.ah = cases[c].ah == 1 ? NULL :
+					cases[c].ah == 2 ? &other : ah;
+			sg[0].length = cases[c].len0;
+			chain(w, 3);
+			p = kprod(&usq);
+			fill(&usq, p + 1, 0x5a);
+			bad = NULL;
+			{
+				uint64_t k0 = fk.qp_kicks(uq->handle);
+
+				ret = ibv_post_send(uq, w, &bad);
+				kicks = (int)(fk.qp_kicks(uq->handle) - k0);
+			}
+			report(ret == EINVAL && bad == &w[1] &&
+			       kprod(&usq) == p + 1 && kicks == 1 &&
+			       *(uint64_t *)slot(&usq, p) == 0x5600 &&
+			       slot(&usq, p + 1)[0] == 0x5a,
+			       "UD post_send [good, %s, good]: EINVAL, bad_wr = 2nd, the 1st posted and rung (ret %d, kicks %d)",
+			       cases[c].name, ret, kicks);
+			sg[0].length = 16;
+			set_kcons(&usq, kprod(&usq));
+		}
+	}
+	if (c2)
+		ibv_close_device(c2);
+
+	/* Receives: nothing UD-specific, 31 SGEs fill the 512-byte WQE. */
+	{
+		struct ibv_sge rs[PCV_MAX_RECV_SGE + 1];
+
+		for (int i = 0; i <= PCV_MAX_RECV_SGE; i++) {
+			rs[i].addr = 0x10000 + 0x100 * (uint64_t)i;
+			rs[i].length = i == 0 ? 40 : 100 + i;	/* GRH first */
+			rs[i].lkey = 0x3000 + i;
+		}
+		memset(&r, 0, sizeof(r));
+		r.wr_id = 0x5700;
+		r.sg_list = rs;
+		r.num_sge = PCV_MAX_RECV_SGE;
+		p = kprod(&urq);
+		fill(&urq, p, 0xa5);
+		ret = ibv_post_recv(uq, &r, &rbad);
+		build_rq(e, 0x5700, PCV_MAX_RECV_SGE, rs);
+		report(ret == 0 && kprod(&urq) == p + 1 &&
+		       same_bytes(slot(&urq, p), e, RQ_WQE, "UD RQ WQE"),
+		       "UD post_recv with 31 SGEs: the 512-byte WQE byte for byte (ret %d)",
+		       ret);
+		r.num_sge = PCV_MAX_RECV_SGE + 1;
+		rbad = NULL;
+		ret = ibv_post_recv(uq, &r, &rbad);
+		report(ret == EINVAL && rbad == &r && kprod(&urq) == p + 1,
+		       "UD post_recv with 32 SGEs: EINVAL, bad_wr (ret %d)", ret);
+		set_kcons(&urq, kprod(&urq));
+	}
+
+	/* UD completions: the source, SL and GRH flag reach the ibv_wc. */
+	for (int g = 0; g < 2; g++) {
+		memset(&ce, 0, sizeof(ce));
+		ce.wr_id = 0x5700 + g;
+		ce.status = IBV_WC_SUCCESS;
+		ce.opcode = IBV_WC_RECV;
+		ce.byte_len = 40 + 100 + g;
+		ce.imm_data = g ? 0 : imm;
+		ce.qp_num = uq->qp_num;
+		ce.src_qp = 0xabc + g;
+		ce.wc_flags = g ? 0 : IBV_WC_GRH | IBV_WC_WITH_IMM;
+		ce.pkey_index = 0;
+		ce.slid = 3 + g;
+		ce.sl = 5 + g;
+		fk.cq_push(cq->handle, &ce, 0);
+		memset(wc, 0x5a, sizeof(wc));
+		n = ibv_poll_cq(cq, 4, wc);
+		report(n == 1 && wc_matches(&wc[0], &ce),
+		       "UD receive completion %s: src_qp, slid, sl, wc_flags, pkey_index, byte_len in the ibv_wc (n %d, flags %#x)",
+		       g ? "without GRH" : "with GRH and immediate", n,
+		       n == 1 ? wc[0].wc_flags : 0);
+	}
+
+	/* Multicast. */
+	s0 = S();
+	ret = ibv_attach_mcast(uq, (const union ibv_gid *)mgid, MLID);
+	s1 = S();
+	report(ret == 0 && s1.attach_cmds == s0.attach_cmds + 1 &&
+	       s1.last_mcast_qp == uq->handle && s1.last_mcast_lid == MLID &&
+	       !memcmp(s1.last_mcast_gid, mgid, 16) &&
+	       fk.qp_mcast(uq->handle, mgid, MLID) == 1,
+	       "ibv_attach_mcast(ff12:601b:ffff::1, 0xc001): the kernel attached the QP with that GID and LID");
+	memcpy(gid2, mgid, 16);
+	gid2[15] = 2;
+	ret = ibv_attach_mcast(uq, (const union ibv_gid *)gid2, MLID + 1);
+	report(ret == 0 && fk.qp_mcast(uq->handle, NULL, 0) == 2,
+	       "ibv_attach_mcast of a second group: two memberships");
+	s0 = S();
+	ret = ibv_detach_mcast(uq, (const union ibv_gid *)mgid, MLID);
+	s1 = S();
+	report(ret == 0 && s1.detach_cmds == s0.detach_cmds + 1 &&
+	       s1.last_mcast_lid == MLID && !memcmp(s1.last_mcast_gid, mgid, 16) &&
+	       fk.qp_mcast(uq->handle, mgid, MLID) == 0 &&
+	       fk.qp_mcast(uq->handle, NULL, 0) == 1,
+	       "ibv_detach_mcast: the kernel detached that group only");
+	ret = ibv_detach_mcast(uq, (const union ibv_gid *)mgid, MLID);
+	report(ret == EINVAL,
+	       "ibv_detach_mcast of a group not attached: the kernel's EINVAL (ret %d)",
+	       ret);
+	ret = ibv_attach_mcast(qp, (const union ibv_gid *)mgid, MLID);
+	report(ret == EINVAL,
+	       "ibv_attach_mcast of an RC QP: the kernel's EINVAL (ret %d)", ret);
+	gid2[0] = 0xfe;
+	ret = ibv_attach_mcast(uq, (const union ibv_gid *)gid2, MLID);
+	report(ret == EINVAL,
+	       "ibv_attach_mcast with a unicast GID: the kernel's EINVAL (ret %d)",
+	       ret);
+
+	/* A second UD QP on the same AH, then destroy both (one still
+	 * attached: the kernel detaches it).
+	 */
+	uq2 = mk_qp(IBV_QPT_UD, cq, NULL, 2, 2, 1, 1, 0, 1, NULL);
+	report(uq2 && ibv_destroy_qp(uq2) == 0, "a second UD QP, destroyed");
+	s0 = S();
+	ret = ibv_destroy_qp(uq);
+	s1 = S();
+	report(ret == 0 && s1.live_mcast == s0.live_mcast - 1,
+	       "ibv_destroy_qp(UD) while attached to a group (the kernel detaches it)");
+
+out_ah:
+	s0 = S();
+	ret = (ah ? ibv_destroy_ah(ah) : -1) | (gah ? ibv_destroy_ah(gah) : -1);
+	s1 = S();
+	report(ret == 0 && s1.live_ahs == s0.live_ahs - 2,
+	       "ibv_destroy_ah x2: the kernel's AHs gone");
+}
+
 /* ---- SRQ ------------------------------------------------------------------ */
 static void test_srq(void)
 {
@@ -820,7 +1307,7 @@ static void test_srq(void)
 	struct ibv_srq *srq;
 	struct ibv_qp *q;
 	struct view v;
-	uint8_t e[PCV_RQ_STRIDE];
+	uint8_t e[RQ_WQE];
 	uint32_t p;
 	int ret, ok = 1;
 
@@ -831,7 +1318,7 @@ static void test_srq(void)
 	srq = ibv_create_srq(pd, &ia);
 	if (!report(srq && ia.attr.max_wr == 16 && ia.attr.max_sge == 2 &&
 		    !view_of(PCV_FAKE_RING_SRQ, srq->handle, &v) &&
-		    v.v.entries == 16 && v.v.stride == PCV_RQ_STRIDE,
+		    v.v.entries == 16 && v.v.stride == RQ_WQE,
 		    "ibv_create_srq(10 WRs, 2 SGEs): granted 16 x 2, ring mapped"))
 		return;
 
@@ -865,9 +1352,9 @@ static void test_srq(void)
 	ret = ibv_post_srq_recv(srq, r, &bad);
 	s1 = S();
 	build_rq(e, 0xabc, 2, sg);
-	ok &= same_bytes(slot(&v, p), e, 128, "SRQ WQE");
+	ok &= same_bytes(slot(&v, p), e, RQ_WQE, "SRQ WQE");
 	build_rq(e, 0xdef, 1, sg + 2);
-	ok &= same_bytes(slot(&v, p + 1), e, 128, "SRQ WQE");
+	ok &= same_bytes(slot(&v, p + 1), e, RQ_WQE, "SRQ WQE");
 	report(ret == 0 && ok && kprod(&v) == p + 2 && s1.cmds == s0.cmds,
 	       "post_srq_recv: WQEs byte for byte, prod +2, no system call");
 
@@ -1178,7 +1665,7 @@ static int no_leak(const struct pcv_fake_stats *a, const struct pcv_fake_stats *
 {
 	return a->live_cqs == b->live_cqs && a->live_qps == b->live_qps &&
 	       a->live_srqs == b->live_srqs && a->live_rings == b->live_rings &&
-	       a->live_maps == b->live_maps;
+	       a->live_maps == b->live_maps && a->live_ahs == b->live_ahs;
 }
 
 static void test_bad_responses(void)
@@ -1668,6 +2155,10 @@ static void test_transports(void)
 		{ "DESTROY_SRQ", "ioctl SRQ_DESTROY" },
 		{ "REG_MR", "ioctl INVOKE_WRITE" },
 		{ "DEREG_MR", "ioctl MR_DESTROY" },
+		{ "CREATE_AH", "ioctl INVOKE_WRITE" },
+		{ "DESTROY_AH", "ioctl AH_DESTROY" },
+		{ "ATTACH_MCAST", "ioctl INVOKE_WRITE" },
+		{ "DETACH_MCAST", "ioctl INVOKE_WRITE" },
 	};
 	struct pcv_fake_stats s = S();
 	int bad = 0;
@@ -1711,7 +2202,8 @@ int main(int argc, char **argv)
 		;
 	if (!report(d && *d, "%s is listed", argv[1]))
 		return 1;
-	ctx = ibv_open_device(*d);
+	dev = *d;
+	ctx = ibv_open_device(dev);
 	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
 	if (!report(ctx && pd, "ibv_open_device + ibv_alloc_pd"))
 		return 1;
@@ -1722,6 +2214,7 @@ int main(int argc, char **argv)
 		test_qp_kinds();
 		test_reset();
 		test_recv();
+		test_ud();
 		test_srq();
 		test_poll();
 		test_resize();
@@ -1737,10 +2230,10 @@ int main(int argc, char **argv)
 	s = S();
 	report(s.live_cqs == 0 && s.live_qps == 0 && s.live_srqs == 0 &&
 	       s.live_mrs == 0 && s.live_pds == 0 && s.live_rings == 0 &&
-	       s.live_maps == 0,
-	       "everything destroyed: no kernel object, ring or mapping left (cq %u qp %u srq %u mr %u pd %u rings %u maps %u)",
+	       s.live_maps == 0 && s.live_ahs == 0 && s.live_mcast == 0,
+	       "everything destroyed: no kernel object, ring or mapping left (cq %u qp %u srq %u mr %u pd %u ah %u mcast %u rings %u maps %u)",
 	       s.live_cqs, s.live_qps, s.live_srqs, s.live_mrs, s.live_pds,
-	       s.live_rings, s.live_maps);
+	       s.live_ahs, s.live_mcast, s.live_rings, s.live_maps);
 	report(ibv_close_device(ctx) == 0, "ibv_close_device");
 	ibv_free_device_list(list);
 	return failures ? 1 : 0;
