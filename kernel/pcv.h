@@ -515,6 +515,7 @@ struct pcv_qp {
 	u64 wait_deadline_ns;		/* retry/RNR give-up time (0: none) */
 	u32 retries_left;
 	struct work_struct work;	/* progress from timer/DMA context */
+	u32 events;			/* BIT(ib_event_type) due (the work delivers) */
 	bool gone;			/* destroyed: no more work */
 	bool peer_gone;			/* the peer QP left the connection (QP_GONE) */
 };
@@ -653,6 +654,7 @@ int pcv_process_mad(struct ib_device *ibdev, int mad_flags, u32 port_num,
 
 /* pcv_qp.c */
 void pcv_qp_to_error(struct pcv_qp *qp, const char *why);
+void pcv_qp_event(struct pcv_qp *qp, enum ib_event_type type);
 void pcv_qp_publish(struct pcv_qp *qp);
 struct ib_qp *pcv_qp_lookup(struct pcv_dev *dev, u32 qpn);
 void pcv_qp_schedule(struct pcv_qp *qp);

@@ -55,14 +55,39 @@ void pcv_qp_publish(struct pcv_qp *qp)
 	pcv_table_write_end(&e->seq);
 }
 
+/*
+ * Deliver the QP's pending asynchronous events (no lock held): consumers
+ * act on them by posting to, modifying or destroying the QP (IPoIB drains
+ * a connected-mode QP from its LAST_WQE_REACHED handler), so they are never
+ * called under qp->lock.
+ */
+static void pcv_qp_deliver_events(struct pcv_qp *qp, u32 events)
+{
+	while (events) {
+		struct ib_event ev = {
+			.device = qp->ibqp.device,
+			.element.qp = &qp->ibqp,
+			.event = __ffs(events),
+		};
+
+		events &= events - 1;
+		if (qp->ibqp.event_handler)
+			qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+	}
+}
+
 static void pcv_qp_workfn(struct work_struct *work)
 {
 	struct pcv_qp *qp = container_of(work, struct pcv_qp, work);
 	unsigned long flags;
+	u32 events;
 
 	spin_lock_irqsave(&qp->lock, flags);
 	pcv_qp_progress(qp);
+	events = qp->events;
+	qp->events = 0;
 	spin_unlock_irqrestore(&qp->lock, flags);
+	pcv_qp_deliver_events(qp, events);
 }
 
 /* Run progress soon from process context (timers, DMA completions). */
@@ -79,16 +104,11 @@ void pcv_qp_timer(struct timer_list *t)
 	pcv_qp_schedule(qp);
 }
 
-static void pcv_qp_event(struct pcv_qp *qp, enum ib_event_type type)
+/* Queue an asynchronous event (qp->lock held): the QP work delivers it. */
+void pcv_qp_event(struct pcv_qp *qp, enum ib_event_type type)
 {
-	struct ib_event ev = {
-		.device = qp->ibqp.device,
-		.element.qp = &qp->ibqp,
-		.event = type,
-	};
-
-	if (qp->ibqp.event_handler)
-		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+	qp->events |= BIT(type);
+	pcv_qp_schedule(qp);
 }
 
 /*

@@ -753,15 +753,8 @@ void pcv_tx_complete(struct pcv_qp *qp)
 	if (moved)
 		WRITE_ONCE(qp->sq.hdr->cons, qp->sq_tail);
 	if (qp->state == IB_QPS_SQD && qp->sq_draining && qp->sq_tail == qp->sq_head) {
-		struct ib_event ev = {
-			.device = qp->ibqp.device,
-			.element.qp = &qp->ibqp,
-			.event = IB_EVENT_SQ_DRAINED,
-		};
-
 		qp->sq_draining = false;
-		if (qp->ibqp.event_handler)
-			qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+		pcv_qp_event(qp, IB_EVENT_SQ_DRAINED);
 	}
 }
 
