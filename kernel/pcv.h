@@ -546,6 +546,19 @@ static inline u32 pcv_lid(const struct pcv_dev *dev)
 	return dev->info.blade_id + 1;
 }
 
+/* Our inbound slot for peer: written by it alone (wire.h slot layout). */
+static inline u8 *pcv_local_slot(struct pcv_dev *dev, u32 peer)
+{
+	return (u8 *)dev->region + PCV_SLOT_OFF + (size_t)peer * PCV_SLOT_SIZE;
+}
+
+/* A blade's port GID: the link-local prefix and its port GUID. */
+static inline void pcv_blade_gid(union ib_gid *gid, u32 blade)
+{
+	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
+	gid->global.interface_id = cpu_to_be64(PCV_GUID_PREFIX | blade);
+}
+
 /* pcv_link.c */
 void pcv_link_start(struct pcv_dev *dev);
 int pcv_link_stop_and_release(struct pcv_dev *dev);

@@ -15,18 +15,13 @@
 #include <linux/delay.h>
 #include "pcv.h"
 
-static u8 *pcv_ctrl_local_slot(struct pcv_dev *dev, u32 peer)
-{
-	return (u8 *)dev->region + PCV_SLOT_OFF + (size_t)peer * PCV_SLOT_SIZE;
-}
-
 /*
  * New epoch on either side (link_lock held, before our link block is written
  * to the peer, so it cannot have sent anything on the new rings yet).
  */
 void pcv_ctrl_reset(struct pcv_dev *dev, struct pcv_peer *p)
 {
-	u8 *slot = pcv_ctrl_local_slot(dev, p->id);
+	u8 *slot = pcv_local_slot(dev, p->id);
 	u8 __iomem *peer_slot = (u8 __iomem *)p->win + p->link.out_addr;
 	size_t ring_bytes = (size_t)1 << (PCV_CTRL_ORDER + PCV_CTRL_ESHIFT);
 	unsigned long flags;

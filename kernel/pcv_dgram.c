@@ -26,14 +26,9 @@
 
 #define PCV_DG_BUDGET		64
 
-static u8 *pcv_dg_local_slot(struct pcv_dev *dev, u32 peer)
-{
-	return (u8 *)dev->region + PCV_SLOT_OFF + (size_t)peer * PCV_SLOT_SIZE;
-}
-
 static void pcv_dg_rx_reset(struct pcv_dev *dev, struct pcv_peer *p)
 {
-	u8 *slot = pcv_dg_local_slot(dev, p->id);
+	u8 *slot = pcv_local_slot(dev, p->id);
 
 	memset(p->dg_rx_mem, 0, p->dg_rx_size);
 	pcv_msgring_rx_init(&p->dg_rx, p->dg_rx_mem, p->dg_order);
@@ -49,7 +44,7 @@ static void pcv_dg_rx_reset(struct pcv_dev *dev, struct pcv_peer *p)
 static int pcv_dg_self_up(struct pcv_dev *dev)
 {
 	struct pcv_peer *me = &dev->peers[dev->info.blade_id];
-	u8 *slot = pcv_dg_local_slot(dev, me->id);
+	u8 *slot = pcv_local_slot(dev, me->id);
 	void __iomem *base = pcv_fabric_ptr(dev, me->id, me->dg_rx_addr, me->dg_rx_size);
 	int err;
 
@@ -141,7 +136,7 @@ void pcv_dgram_reset(struct pcv_dev *dev, struct pcv_peer *p)
  */
 void pcv_dgram_link_up(struct pcv_dev *dev, struct pcv_peer *p)
 {
-	const struct pcv_wire_link *in = (const void *)pcv_dg_local_slot(dev, p->id);
+	const struct pcv_wire_link *in = (const void *)pcv_local_slot(dev, p->id);
 	u64 addr = pcv_local_read64(&in->dgram_addr);
 	u32 order = pcv_local_read32(&in->dgram_order);
 	void __iomem *base = NULL;
@@ -277,14 +272,11 @@ static void pcv_dg_grh(struct pcv_dev *dev, u32 src, const struct pcv_wire_dgram
 	g->paylen = cpu_to_be16(12 + 8 + len + 4);
 	g->next_hdr = 0x1b;
 	g->hop_limit = (h->flags & PCV_MSGF_GRH) ? h->hop_limit : 0;
-	g->sgid.global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
-	g->sgid.global.interface_id = cpu_to_be64(PCV_GUID_PREFIX | src);
-	if (h->flags & (PCV_MSGF_GRH | PCV_MSGF_MCAST)) {
+	pcv_blade_gid(&g->sgid, src);
+	if (h->flags & (PCV_MSGF_GRH | PCV_MSGF_MCAST))
 		memcpy(g->dgid.raw, h->dgid, sizeof(g->dgid.raw));
-	} else {
-		g->dgid.global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
-		g->dgid.global.interface_id = cpu_to_be64(dev->guid);
-	}
+	else
+		pcv_blade_gid(&g->dgid, dev->info.blade_id);
 }
 
 /*
@@ -404,7 +396,7 @@ static void pcv_dg_deliver(struct pcv_dev *dev, struct pcv_peer *src,
 /* Return credit to the sender; ring it if it is waiting for some. */
 static void pcv_dg_publish(struct pcv_dev *dev, struct pcv_peer *p)
 {
-	const u8 *slot = pcv_dg_local_slot(dev, p->id);
+	const u8 *slot = pcv_local_slot(dev, p->id);
 	u32 wait;
 
 	if (!p->dg_peer_slot)
@@ -458,6 +450,21 @@ static void pcv_dg_process(struct pcv_dev *dev, struct pcv_peer *p)
 }
 
 /*
+ * Nothing to do on p's ring: no datagram, credit published, no sender
+ * waiting.  A lockless look (every CQ poll comes here): if it races, the
+ * caller that holds the lock processes, and the link tick catches the rest.
+ */
+static bool pcv_dg_idle(struct pcv_dev *dev, struct pcv_peer *p)
+{
+	const u8 *slot = pcv_local_slot(dev, p->id);
+
+	return !pcv_msgring_rx_peek(&p->dg_rx) &&
+	       READ_ONCE(p->dg_credit_out) == READ_ONCE(p->dg_rx.cons) &&
+	       pcv_local_read32((const __le32 *)(slot + PCV_SLOT_DGRAM_WAIT_OFF)) ==
+	       READ_ONCE(p->dg_wait_seen);
+}
+
+/*
  * Drain every datagram ring.  Called with no QP or CQ lock held (data work,
  * CQ polling): delivery takes them.
  */
@@ -469,7 +476,7 @@ void pcv_dgram_process_all(struct pcv_dev *dev)
 	for (i = 0; i < dev->info.nr_blades; i++) {
 		struct pcv_peer *p = &dev->peers[i];
 
-		if (!p->dg_rx_mem)
+		if (!p->dg_rx_mem || pcv_dg_idle(dev, p))
 			continue;
 		spin_lock_irqsave(&p->dg_rx_lock, flags);
 		pcv_dg_process(dev, p);

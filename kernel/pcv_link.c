@@ -28,7 +28,7 @@ void pcv_ring(struct pcv_dev *dev, u32 peer, enum pcv_vector vec)
 
 static struct pcv_wire_link *pcv_inbound(struct pcv_dev *dev, u32 peer)
 {
-	return dev->region + PCV_SLOT_OFF + (size_t)peer * PCV_SLOT_SIZE;
+	return (struct pcv_wire_link *)pcv_local_slot(dev, peer);
 }
 
 static struct pcv_link_cfg pcv_link_cfg(struct pcv_dev *dev, struct pcv_peer *p)

@@ -380,26 +380,20 @@ err_free:
 /* Which blade a destination LID or GID names (-EINVAL if none of ours). */
 static int pcv_ah_blade(struct pcv_dev *dev, const struct rdma_ah_attr *ah)
 {
-	u32 blade;
+	int blade;
 
 	if (ah->type != RDMA_AH_ATTR_TYPE_IB || rdma_ah_get_port_num(ah) > PCV_PORT)
 		return -EINVAL;
 	if (rdma_ah_get_ah_flags(ah) & IB_AH_GRH) {
-		const struct ib_global_route *grh = rdma_ah_read_grh(ah);
-		u64 prefix = be64_to_cpu(grh->dgid.global.subnet_prefix);
-		u64 id = be64_to_cpu(grh->dgid.global.interface_id);
-
-		if (prefix != 0xfe80000000000000ULL || (id & ~0xffULL) != PCV_GUID_PREFIX)
-			return -EINVAL;
-		blade = id & 0xff;
-		if (rdma_ah_get_dlid(ah) && rdma_ah_get_dlid(ah) != blade + 1)
+		blade = pcv_gid_blade(dev, rdma_ah_read_grh(ah)->dgid.raw);
+		if (blade < 0 || (rdma_ah_get_dlid(ah) && rdma_ah_get_dlid(ah) != blade + 1))
 			return -EINVAL;
 	} else {
 		if (!rdma_ah_get_dlid(ah))
 			return -EINVAL;
 		blade = rdma_ah_get_dlid(ah) - 1;
 	}
-	return blade < dev->info.nr_blades ? blade : -EINVAL;
+	return (u32)blade < dev->info.nr_blades ? blade : -EINVAL;
 }
 
 /* Value checks ib_modify_qp_is_ok does not do. */

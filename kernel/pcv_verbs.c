@@ -139,8 +139,7 @@ static int pcv_query_gid(struct ib_device *ibdev, u32 port, int index, union ib_
 	if (index != 0)
 		return -EINVAL;
 	/* GID0 = link-local prefix fe80::/64 + port GUID. */
-	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
-	gid->global.interface_id = cpu_to_be64(dev->guid);
+	pcv_blade_gid(gid, dev->info.blade_id);
 	return 0;
 }
 
