@@ -93,6 +93,8 @@ enum pcv_counter {
 	PCV_CNT_UD_DROP_NO_QP,		/* dropped: no such QP (or not UD, not ready) */
 	PCV_CNT_UD_DROP_LINK,		/* not sent: the destination blade is down */
 	PCV_CNT_MADS_ANSWERED,		/* SA queries answered locally */
+	PCV_CNT_MADS_ERROR,		/* ... of them answered with an error status */
+	PCV_CNT_MADS_MALFORMED,		/* dropped at QP1: not 256 bytes or base version */
 	PCV_NR_COUNTERS,
 };
 

@@ -22,6 +22,7 @@
  * ignored until the next epoch; a malformed datagram is dropped.
  */
 #include <linux/slab.h>
+#include <rdma/ib_mad.h>
 #include "pcv.h"
 
 #define PCV_DG_BUDGET		64
@@ -299,6 +300,16 @@ static void pcv_dg_to_qp(struct pcv_dev *dev, struct pcv_peer *src, struct pcv_q
 	}
 	if (le32_to_cpu(h->qkey) != qp->qkey || (le16_to_cpu(h->pkey) & 0x7fff) != 0x7fff) {
 		pcv_count(dev, PCV_CNT_UD_DROP_QKEY, 1);
+		goto out;
+	}
+	/*
+	 * QP1 takes MADs only: exactly 256 bytes, base version 1.  The MAD
+	 * layer would read a short one past its end into the stale rest of
+	 * the receive buffer, and drops other base versions uncounted.
+	 */
+	if (qp->ibqp.qp_type == IB_QPT_GSI &&
+	    (len != IB_MGMT_MAD_SIZE || READ_ONCE(payload[0]) != IB_MGMT_BASE_VERSION)) {
+		pcv_count(dev, PCV_CNT_MADS_MALFORMED, 1);
 		goto out;
 	}
 	err = pcv_rq_get(qp, &wqe);

@@ -48,6 +48,8 @@ int pcv_process_mad(struct ib_device *ibdev, int mad_flags, u32 port_num,
 	switch (ret) {
 	case PCV_SA_REPLY:
 		pcv_count(dev, PCV_CNT_MADS_ANSWERED, 1);
+		if (out_mad->mad_hdr.status)
+			pcv_count(dev, PCV_CNT_MADS_ERROR, 1);
 		*out_mad_size = sizeof(*out_mad);
 		*out_mad_pkey_index = 0;
 		return IB_MAD_RESULT_SUCCESS | IB_MAD_RESULT_REPLY;

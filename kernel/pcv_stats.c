@@ -33,6 +33,8 @@ static const struct rdma_stat_desc pcv_counter_descs[] = {
 	[PCV_CNT_UD_DROP_NO_QP].name = "ud_drop_no_qp",
 	[PCV_CNT_UD_DROP_LINK].name = "ud_drop_link_down",
 	[PCV_CNT_MADS_ANSWERED].name = "sa_mads_answered",
+	[PCV_CNT_MADS_ERROR].name = "sa_mads_error",
+	[PCV_CNT_MADS_MALFORMED].name = "mad_drop_malformed",
 };
 
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)

@@ -4,13 +4,15 @@
 #  - ib0 comes up by itself on every blade with 10.201.0.<B+1>/24 (the
 #    broadcast group is joined through our SA), and every pair pings;
 #  - ibv_ud_pingpong (LID and GID addressed, events, sizes);
-#  - 64 MiB over TCP on ib0 with its sha256 checked, in datagram mode and
+#  - 256 MiB over TCP on ib0 with its sha256 checked, in datagram mode and
 #    in connected mode (RC QPs set up by the IB CM over our GSI QPs);
 #  - multicast through rdma_cm (mckey): a sender on blade 0, members on
 #    blades 1 and 2, each receiving every message; blade 2 leaves and
 #    gets nothing from the next round while blade 1 still does;
 #  - rping -v, ucmatose, udaddy; ib_send_lat/bw over UD and with -R;
-#  - blade 2 killed and restarted: IPoIB to it works again.
+#  - IPv6 neighbour discovery; datagram mode at MTU 4092;
+#  - blade 2 killed (its neighbour entry fails) and restarted: IPoIB to it
+#    works again.
 . "$(dirname "$0")/../lib.sh"
 
 chassis_up 3
@@ -35,6 +37,26 @@ for a in 0 1 2; do
 	done
 done
 grep rtt "$RC_TMP/ping.out" | diag
+
+# IPv6 neighbour discovery over ib0 (link-local addresses), and datagram
+# mode at the 4092-byte MTU the broadcast group allows (4096-byte IB MTU).
+ll1=$(bexec 1 30 -- ip -6 -br addr show dev ib0 scope link | awk '{ print $3 }' | cut -d/ -f1)
+check "blade 1: ib0 has an IPv6 link-local address (${ll1:-none})" test -n "$ll1"
+check "ping -6 over ib0: blade 0 -> blade 1's link-local address, 3 of 3" \
+	bash -c "$(printf '%q ' "$CHASSIS") exec 0 --timeout 60 -- ping -6 -c 3 -W 5 -q '$ll1%ib0' |
+		grep -q ' 3 received'"
+check "blade 0 learned blade 1 by neighbour discovery" \
+	bash -c "$(printf '%q ' "$CHASSIS") exec 0 --timeout 30 -- ip -6 neigh show dev ib0 |
+		grep -q '^$ll1 .*lladdr'"
+for b in 0 1; do
+	bexec $b 30 -- ip link set ib0 mtu 4092
+done
+check "datagram mode, MTU 4092: a 4064-byte ping, not fragmented, 3 of 3" \
+	bash -c "$(printf '%q ' "$CHASSIS") exec 0 --timeout 60 -- ping -c 3 -W 5 -q -M do -s 4064 10.201.0.2 |
+		grep -q ' 3 received'"
+for b in 0 1; do
+	bexec $b 30 -- ip link set ib0 mtu 2044
+done
 
 # ud_pingpong DESC ARGS...: server on blade 1, client on blade 0.
 port=18700
@@ -65,26 +87,28 @@ tcp_copy() {
 	bg_start rx 1 600 -- sh -c "nc -l -p $port | sha256sum"
 	wait_listen rx 1 $port 30
 	local t0=$SECONDS
-	bexec 0 600 -- sh -c "head -c $((mb << 20)) /dev/urandom > /tmp/blob &&
-		sha256sum < /tmp/blob && nc -q 1 10.201.0.2 $port < /tmp/blob" \
-		> "$RC_TMP/tx.out" 2>&1
+	# streamed (a blade has 512 MiB of RAM): the sender hashes what it sends
+	bexec 0 600 -- sh -c "rm -f /tmp/txf && mkfifo /tmp/txf &&
+		{ sha256sum < /tmp/txf > /tmp/tx.sum & } &&
+		head -c $((mb << 20)) /dev/urandom | tee /tmp/txf | nc -q 1 10.201.0.2 $port &&
+		wait && cat /tmp/tx.sum" > "$RC_TMP/tx.out" 2>&1
 	local rrc
 	rrc=$(bg_wait rx 600)
 	local sent got
-	sent=$(awk 'NR == 1 { print $1 }' "$RC_TMP/tx.out")
+	sent=$(awk 'END { print $1 }' "$RC_TMP/tx.out")
 	got=$(awk '{ print $1 }' "$RC_TMP/rx.out")
 	echo "# $desc: $mb MiB in $((SECONDS - t0)) s" | diag
 	check "$desc: $mb MiB over TCP on ib0, sha256 equal (${sent:0:12}.. / ${got:0:12}..)" \
 		test -n "$sent" -a "$sent" = "$got" -a "$rrc" = 0
 }
-tcp_copy "IPoIB datagram mode" 64
+tcp_copy "IPoIB datagram mode" 256
 
 for b in 0 1; do
 	bexec $b 30 -- sh -c 'echo connected > /sys/class/net/ib0/mode && ip link set ib0 mtu 65520'
 done
 check "connected mode on blades 0 and 1 (mode file reads 'connected')" \
 	bash -c "$(printf '%q ' "$CHASSIS") exec 0 -- cat /sys/class/net/ib0/mode | grep -q connected"
-tcp_copy "IPoIB connected mode" 64
+tcp_copy "IPoIB connected mode" 256
 check "connected mode: blade 0 -> blade 1 ping still answered" ping_ok 0 1 3
 for b in 0 1; do
 	bexec $b 30 -- sh -c 'ip link set ib0 mtu 2044; echo datagram > /sys/class/net/ib0/mode'
@@ -140,6 +164,12 @@ cm_pair "ib_write_bw -R (rdma_cm)" "ib_write_bw -d pciev0 -R -n 200" \
 ch kill 2 > /dev/null 2>&1
 no_ping() { ! ping_ok "$@"; }
 check "blade 2 killed: blade 0 -> blade 2 ping fails" no_ping 0 2 2
+neigh_failed() {
+	bexec 0 30 -- ip neigh show 10.201.0.3 dev ib0 | tee "$RC_TMP/neigh.out" |
+		grep -qE 'FAILED|INCOMPLETE'
+}
+check "blade 2 killed: blade 0's neighbour entry for it fails" wait_for 30 neigh_failed
+diag < "$RC_TMP/neigh.out"
 ch start 2 > "$RC_TMP/start.out" 2>&1
 check "blade 2 restarted" grep -q "ready" "$RC_TMP/start.out"
 check "after the restart: blade 0 -> blade 2 ping, 5 of 5" wait_for 60 ping_ok 0 2 5
