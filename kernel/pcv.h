@@ -185,6 +185,13 @@ struct pcv_dev {
 	struct work_struct dma_work;
 	struct work_struct data_work;	/* inbound data-path work (PCV_VEC_DATA) */
 	bool stopping;			/* no new link work once set (under link_lock) */
+	/*
+	 * The port's state (under link_lock; read locklessly by query_port):
+	 * active while another blade is reachable.  port_events: registered,
+	 * so changes are dispatched (under link_lock).
+	 */
+	bool port_active;
+	bool port_events;
 	bool running;			/* registered: events are acted on */
 
 	/* DMA completions are reaped from dma_work only. */
@@ -565,6 +572,7 @@ static inline void pcv_blade_gid(union ib_gid *gid, u32 blade)
 void pcv_link_start(struct pcv_dev *dev);
 int pcv_link_stop_and_release(struct pcv_dev *dev);
 void pcv_link_kick(struct pcv_dev *dev);
+void pcv_port_events(struct pcv_dev *dev, bool on);
 int pcv_link_ping(struct pcv_dev *dev, u32 peer, unsigned int timeout_ms, u64 *rtt_ns);
 void pcv_ring(struct pcv_dev *dev, u32 peer, enum pcv_vector vec);
 bool pcv_peer_up(struct pcv_dev *dev, u32 blade);

@@ -192,6 +192,8 @@ int pcv_dev_register(struct pcv_dev *dev)
 	pcv_mad_init(dev);
 
 	pcv_verbs_init_ibdev(dev);
+	/* Down until a link comes up, unless there is nobody to link to. */
+	dev->port_active = dev->info.nr_blades == 1;
 	err = ib_register_device(&dev->ibdev, PCV_IBDEV_PREFIX "%d", NULL);
 	if (err) {
 		dev_err(parent, "ib_register_device failed: %d\n", err);
@@ -199,6 +201,7 @@ int pcv_dev_register(struct pcv_dev *dev)
 	}
 	/* From here on doorbells and completions are acted on. */
 	WRITE_ONCE(dev->running, true);
+	pcv_port_events(dev, true);
 	pcv_link_start(dev);
 	pcv_debugfs_add(dev);
 	dev_info(parent, "%s: blade %u of %u, LID %u, GUID %016llx, epoch %08x, backend %s\n",
@@ -225,6 +228,7 @@ void pcv_dev_unregister(struct pcv_dev *dev)
 	bool leak;
 
 	pcv_debugfs_remove(dev);
+	pcv_port_events(dev, false);
 	ib_unregister_device(&dev->ibdev);
 	/* Waits (bounded) for every peer to stop writing our region. */
 	leak = !!pcv_link_stop_and_release(dev);

@@ -277,6 +277,41 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 	}
 }
 
+/*
+ * The port is ACTIVE while this blade reaches another one (always, in a
+ * chassis of one) and DOWN when it reaches none.  To its consumers that is
+ * a pulled cable: IPoIB drops its carrier, multicast members and the SA
+ * client start over, and all of them join again on PORT_ACTIVE.  A blade
+ * whose peers are all gone can do nothing on the fabric but loop back.
+ * link_lock held: it orders the state changes and their events.
+ */
+static void pcv_port_update(struct pcv_dev *dev)
+{
+	struct ib_event ev = { .device = &dev->ibdev, .element.port_num = PCV_PORT };
+	bool active = dev->info.nr_blades == 1;
+	u32 i;
+
+	for (i = 0; i < dev->info.nr_blades && !active; i++)
+		active = i != dev->info.blade_id && dev->peers[i].win &&
+			 dev->peers[i].link.state == PCV_LINK_UP;
+	if (active == dev->port_active)
+		return;
+	WRITE_ONCE(dev->port_active, active);
+	if (!dev->port_events)
+		return;
+	dev_info(&dev->ibdev.dev, "port %s\n", active ? "ACTIVE" : "DOWN: no blade reachable");
+	ev.event = active ? IB_EVENT_PORT_ACTIVE : IB_EVENT_PORT_ERR;
+	ib_dispatch_event(&ev);
+}
+
+/* Before registration and after unregistration the port changes silently. */
+void pcv_port_events(struct pcv_dev *dev, bool on)
+{
+	mutex_lock(&dev->link_lock);
+	dev->port_events = on;
+	mutex_unlock(&dev->link_lock);
+}
+
 static void pcv_link_tick(struct pcv_dev *dev)
 {
 	u64 now = pcv_now_ms();
@@ -289,6 +324,7 @@ static void pcv_link_tick(struct pcv_dev *dev)
 			continue;
 		pcv_link_peer_tick(dev, p, now);
 	}
+	pcv_port_update(dev);
 	pcv_ctrl_process_self(dev);
 }
 

@@ -71,8 +71,14 @@ static int pcv_query_port(struct ib_device *ibdev, u32 port, struct ib_port_attr
 	struct pcv_dev *dev = to_pcv_dev(ibdev);
 
 	/* The core zeroes attr and checks port against phys_port_cnt. */
-	attr->state = IB_PORT_ACTIVE;
-	attr->phys_state = IB_PORT_PHYS_STATE_LINK_UP;
+	if (READ_ONCE(dev->port_active)) {
+		attr->state = IB_PORT_ACTIVE;
+		attr->phys_state = IB_PORT_PHYS_STATE_LINK_UP;
+	} else {
+		/* No blade reachable (pcv_port_update): a port without a link. */
+		attr->state = IB_PORT_DOWN;
+		attr->phys_state = IB_PORT_PHYS_STATE_POLLING;
+	}
 	attr->max_mtu = IB_MTU_4096;
 	attr->active_mtu = IB_MTU_4096;
 	attr->gid_tbl_len = 1;

@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Faults: a blade that dies (QEMU killed) and comes back, a blade that hangs
-# (paused) and resumes; and the CLI's answers to wrong requests.
+# (paused) and resumes; and the CLI's answers to wrong requests.  A blade
+# left with no reachable peer has its port DOWN (IBV_EVENT_PORT_ERR, IPoIB
+# carrier lost) and ACTIVE again when a peer returns (IBV_EVENT_PORT_ACTIVE,
+# IPoIB pings again by itself).
 . "$(dirname "$0")/../lib.sh"
 
 chassis_up 2
@@ -31,6 +34,11 @@ check "the cancelled command is gone from the blade" \
 	bexec 0 -- sh -c '! pgrep -x "sleep"'
 
 # ---- a blade dies ---------------------------------------------------------------
+RC_TMP=$(mktemp -d /tmp/pcv-faults.XXXXXX)
+trap '"$CHASSIS" down >/dev/null 2>&1; rm -rf "$RC_TMP"' EXIT
+# A user process watching blade 0's asynchronous events throughout.
+bg_start watch 0 300 -- stdbuf -oL ibv_asyncwatch -d pciev0
+wait_for 20 grep -q "async event FD" "$RC_TMP/watch.out"
 downs=$(counter 0 link_down_events)
 ch kill 1 | diag
 t0=$SECONDS
@@ -40,8 +48,13 @@ echo "# detected after $((SECONDS - t0)) s (bound 5 s)"
 check "blade 0: the reason is absent" test "$(peer_reason 0 1)" = absent
 check "blade 0: link_down_events counted it" test "$(counter 0 link_down_events)" -gt "$downs"
 check "blade 0: links_up counter is 0" test "$(counter 0 links_up)" = 0
-check "blade 0: its own port stays ACTIVE" \
-	bexec 0 -- grep -q ACTIVE /sys/class/infiniband/pciev0/ports/1/state
+# Blade 0 reaches no blade now: its port is down, as with a pulled cable.
+check "blade 0: its port is DOWN (no blade reachable)" \
+	wait_for 5 bexec 0 -- grep -q DOWN /sys/class/infiniband/pciev0/ports/1/state
+check "blade 0: a process got IBV_EVENT_PORT_ERR" \
+	wait_for 10 grep -q "IBV_EVENT_PORT_ERR" "$RC_TMP/watch.out"
+check "blade 0: ib0 lost its carrier" \
+	wait_for 10 bash -c "$(printf '%q ' "$CHASSIS") exec 0 -- ip link show ib0 | grep -q NO-CARRIER"
 res=$(diag_run 0 "ping 1 1" 2>&1 | tail -1)
 check "blade 0: a ping to the dead blade fails cleanly ($res)" grep -q "^error ping" <<<"$res"
 check "blade 0: no oops after its peer died" dmesg_clean 0
@@ -52,6 +65,14 @@ check "blade 1 boots again" test "${PIPESTATUS[0]}" = 0
 check "blade 0: link to blade 1 up again" \
 	wait_for 15 bash -c "[ \"\$($CHASSIS exec 0 -- cat $DBG/peers | awk '\$1==1{print \$2}')\" = up ]"
 check "blade 1: link to blade 0 up" test "$(peer_state 1 0)" = up
+check "blade 0: its port is ACTIVE again" \
+	wait_for 5 bexec 0 -- grep -q ACTIVE /sys/class/infiniband/pciev0/ports/1/state
+check "blade 0: the process got IBV_EVENT_PORT_ACTIVE after the PORT_ERR" \
+	wait_for 10 bash -c "grep -A100 PORT_ERR '$RC_TMP/watch.out' | grep -q IBV_EVENT_PORT_ACTIVE"
+# IPoIB joins its broadcast group again through the SA by itself.
+ping_ok() { bexec "$1" 30 -- ping -c 1 -W 2 -q "10.201.0.$(($2 + 1))" > /dev/null 2>&1; }
+check "IPoIB again without manual steps: blade 0 -> blade 1 ping" wait_for 60 ping_ok 0 1
+check "IPoIB again: blade 1 -> blade 0 ping" wait_for 30 ping_ok 1 0
 res=$(diag_run 0 "verify dma write 1 50 4242")
 echo "$res" | diag
 crc=$(bexec 1 -- cat $DBG/diag_crc)
@@ -72,6 +93,13 @@ check "blade 1: link to blade 0 up again" \
 	wait_for 15 bash -c "[ \"\$($CHASSIS exec 1 -- cat $DBG/peers | awk '\$1==0{print \$2}')\" = up ]"
 res=$(diag_run 1 "ping 0 10")
 check "doorbells work both ways after the hang" grep -q "^ok ping" <<<"$res"
+
+check "blade 0: ports ACTIVE on both blades after the hang" \
+	bash -c "$(printf '%q ' "$CHASSIS") exec 0 -- cat /sys/class/infiniband/pciev0/ports/1/state | grep -q ACTIVE &&
+		 $(printf '%q ' "$CHASSIS") exec 1 -- cat /sys/class/infiniband/pciev0/ports/1/state | grep -q ACTIVE"
+bexec 0 -- pkill -x ibv_asyncwatch
+bg_wait watch 30 > /dev/null
+grep "event_type" "$RC_TMP/watch.out" | diag
 
 for b in 0 1; do
 	check "blade $b: no oops, BUG or WARNING in dmesg" dmesg_clean $b
