@@ -37,8 +37,10 @@ delta() { # delta BEFORE AFTER NAME
 abuse() {
 	local desc=$1 tx=$2 rx=$3 nrand=$4 qpn lid rrc trc
 	snap "$rx" > "$RC_TMP/before"
+	# (the previous round's output must not be mistaken for this one's)
+	rm -f "$RC_TMP/rx.out"
 	bg_start rx "$rx" 180 -- "$TOOL" rx -n 64 -t 150
-	wait_for 30 grep -q '^QPN ' "$RC_TMP/rx.out"
+	wait_for 60 grep -q '^QPN ' "$RC_TMP/rx.out"
 	read -r _ qpn _ lid < <(grep '^QPN ' "$RC_TMP/rx.out")
 	if [ -z "$qpn" ]; then
 		sed 's/^/rx: /' "$RC_TMP/rx.out" | diag
