@@ -292,8 +292,7 @@ static void pcv_port_update(struct pcv_dev *dev)
 	u32 i;
 
 	for (i = 0; i < dev->info.nr_blades && !active; i++)
-		active = i != dev->info.blade_id && dev->peers[i].win &&
-			 dev->peers[i].link.state == PCV_LINK_UP;
+		active = i != dev->info.blade_id && pcv_peer_up(dev, i);
 	if (active == dev->port_active)
 		return;
 	WRITE_ONCE(dev->port_active, active);

@@ -124,6 +124,14 @@ proc_alive() {
 }
 export -f proc_alive
 
+# ib_ping FROM TO N: N echo requests over ib0 from blade FROM to blade TO's
+# IPoIB address (10.201.0.<TO+1>), every one answered.  Output in
+# $RC_TMP/ping.out.
+ib_ping() {
+	bexec "$1" 60 -- ping -c "$3" -W 5 -q "10.201.0.$(($2 + 1))" > "$RC_TMP/ping.out" 2>&1
+	grep -q " $3 received" "$RC_TMP/ping.out"
+}
+
 # ---- RC verbs tests (t40-t60) ---------------------------------------------------
 # The RC scripts run against pciev0 (by LID, no GRH) unless PCV_TEST_DEV=rxe:
 # then against Soft-RoCE (rdma_rxe on the management link, GID index 1, GRH),

@@ -70,9 +70,8 @@ check "blade 0: its port is ACTIVE again" \
 check "blade 0: the process got IBV_EVENT_PORT_ACTIVE after the PORT_ERR" \
 	wait_for 10 bash -c "grep -A100 PORT_ERR '$RC_TMP/watch.out' | grep -q IBV_EVENT_PORT_ACTIVE"
 # IPoIB joins its broadcast group again through the SA by itself.
-ping_ok() { bexec "$1" 30 -- ping -c 1 -W 2 -q "10.201.0.$(($2 + 1))" > /dev/null 2>&1; }
-check "IPoIB again without manual steps: blade 0 -> blade 1 ping" wait_for 60 ping_ok 0 1
-check "IPoIB again: blade 1 -> blade 0 ping" wait_for 30 ping_ok 1 0
+check "IPoIB again without manual steps: blade 0 -> blade 1 ping" wait_for 60 ib_ping 0 1 1
+check "IPoIB again: blade 1 -> blade 0 ping" wait_for 30 ib_ping 1 0 1
 res=$(diag_run 0 "verify dma write 1 50 4242")
 echo "$res" | diag
 crc=$(bexec 1 -- cat $DBG/diag_crc)

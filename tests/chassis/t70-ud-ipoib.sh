@@ -25,15 +25,10 @@ for b in 0 1 2; do
 			grep -q 'UP.*10.201.0.$((b + 1))/24'"
 done
 
-# ping N FROM TO: every one of N echo requests answered.
-ping_ok() {
-	bexec "$1" 60 -- ping -c "$3" -W 5 -q "10.201.0.$(($2 + 1))" > "$RC_TMP/ping.out" 2>&1
-	grep -q " $3 received" "$RC_TMP/ping.out"
-}
 for a in 0 1 2; do
 	for b in 0 1 2; do
 		[ $a = $b ] && continue
-		check "ping over ib0: blade $a -> blade $b, 5 of 5 answered" ping_ok $a $b 5
+		check "ping over ib0: blade $a -> blade $b, 5 of 5 answered" ib_ping $a $b 5
 	done
 done
 grep rtt "$RC_TMP/ping.out" | diag
@@ -109,7 +104,7 @@ done
 check "connected mode on blades 0 and 1 (mode file reads 'connected')" \
 	bash -c "$(printf '%q ' "$CHASSIS") exec 0 -- cat /sys/class/net/ib0/mode | grep -q connected"
 tcp_copy "IPoIB connected mode" 256
-check "connected mode: blade 0 -> blade 1 ping still answered" ping_ok 0 1 3
+check "connected mode: blade 0 -> blade 1 ping still answered" ib_ping 0 1 3
 for b in 0 1; do
 	bexec $b 30 -- sh -c 'ip link set ib0 mtu 2044; echo datagram > /sys/class/net/ib0/mode'
 done
@@ -162,7 +157,7 @@ cm_pair "ib_write_bw -R (rdma_cm)" "ib_write_bw -d pciev0 -R -n 200" \
 
 # a blade dies and comes back: IPoIB to it works again
 ch kill 2 > /dev/null 2>&1
-no_ping() { ! ping_ok "$@"; }
+no_ping() { ! ib_ping "$@"; }
 check "blade 2 killed: blade 0 -> blade 2 ping fails" no_ping 0 2 2
 neigh_failed() {
 	bexec 0 30 -- ip neigh show 10.201.0.3 dev ib0 | tee "$RC_TMP/neigh.out" |
@@ -172,8 +167,8 @@ check "blade 2 killed: blade 0's neighbour entry for it fails" wait_for 30 neigh
 diag < "$RC_TMP/neigh.out"
 ch start 2 > "$RC_TMP/start.out" 2>&1
 check "blade 2 restarted" grep -q "ready" "$RC_TMP/start.out"
-check "after the restart: blade 0 -> blade 2 ping, 5 of 5" wait_for 60 ping_ok 0 2 5
-check "after the restart: blade 2 -> blade 1 ping, 5 of 5" ping_ok 2 1 5
+check "after the restart: blade 0 -> blade 2 ping, 5 of 5" wait_for 60 ib_ping 0 2 5
+check "after the restart: blade 2 -> blade 1 ping, 5 of 5" ib_ping 2 1 5
 
 for b in 0 1 2; do
 	check "blade $b: no oops, BUG or WARNING in dmesg" dmesg_clean $b

@@ -78,12 +78,8 @@ abuse() {
 abuse "blade 0 -> blade 1" 0 1 200
 abuse "loopback on blade 1" 1 1 50
 
-ping_ok() { # ping_ok FROM TO
-	bexec "$1" 60 -- ping -c 3 -W 5 -q "10.201.0.$(($2 + 1))" > "$RC_TMP/ping.out" 2>&1
-	grep -q " 3 received" "$RC_TMP/ping.out"
-}
-check "afterwards: IPoIB ping blade 0 -> blade 1" ping_ok 0 1
-check "afterwards: IPoIB ping blade 1 -> blade 0" ping_ok 1 0
+check "afterwards: IPoIB ping blade 0 -> blade 1" ib_ping 0 1 3
+check "afterwards: IPoIB ping blade 1 -> blade 0" ib_ping 1 0 3
 for b in 0 1; do
 	check "blade $b: no oops, BUG or WARNING in dmesg" dmesg_clean $b
 done
