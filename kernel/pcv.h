@@ -6,8 +6,10 @@
  * Lock order (outermost first):
  *   pcv_dev.link_lock (mutex)  ->  pcv_qp.lock  ->  pcv_cq.lock / pcv_srq.lock
  *   pcv_peer.dg_rx_lock  ->  pcv_dev.mcast_lock  ->  pcv_qp.lock (datagram delivery)
- *   pcv_dev.qp_list_lock, pcv_peer.ctrl_lock, pcv_peer.dg_tx_lock, pcv_dev.sa_lock
- *   and the backend's DMA lock are leaves.  Two QP locks are never held
+ *   pcv_dev.qp_list_lock, pcv_peer.ctrl_lock, pcv_peer.dg_tx_lock, pcv_dev.sa_lock,
+ *   pcv_dev.revoke_lock and the backend's DMA lock are leaves.
+ *   Fast-path mappings: mm->mmap_lock -> pcv_fast_map.lock (pcv_fast.c), never
+ *   under a spinlock.  Two QP locks are never held
  *   together (a loopback QP writes its peer's inbound ring like any remote
  *   one, without the peer's lock).  dg_rx_lock is never taken under a QP or
  *   CQ lock: datagram rings are drained before any of them is taken.
@@ -95,16 +97,20 @@ enum pcv_counter {
 	PCV_CNT_MADS_ANSWERED,		/* SA queries answered locally */
 	PCV_CNT_MADS_ERROR,		/* ... of them answered with an error status */
 	PCV_CNT_MADS_MALFORMED,		/* dropped at QP1: not 256 bytes or base version */
+	PCV_CNT_FAST_ENTER,		/* QPs handed to their process's fast path */
+	PCV_CNT_FAST_LEAVE,		/* ... and taken back */
 	PCV_NR_COUNTERS,
 };
 
 struct pcv_lsge;
 struct pcv_mcast_grp;
+struct pcv_fast_map;
 
 struct pcv_peer {
 	u32 id;
 	void __iomem *win;		/* its memory; NULL if the backend has none */
 	u64 win_size;
+	phys_addr_t win_phys;		/* the window's bus address (0: not mappable) */
 	struct pcv_link link;		/* protected by pcv_dev.link_lock */
 	u32 hb_out;			/* heartbeat we write */
 	u64 diag_addr;			/* its diag area, as it told us */
@@ -225,6 +231,10 @@ struct pcv_dev {
 	spinlock_t sa_lock;
 	struct pcv_sa sa;
 
+	/* Fast-path mappings waiting to be revoked (pcv_fast.c); revoke_lock is a leaf. */
+	spinlock_t revoke_lock;
+	struct list_head revoke_list;
+
 	atomic64_t stats[PCV_NR_COUNTERS];
 	struct dentry *debugfs;
 	struct mutex diag_lock;		/* one diagnostic run at a time */
@@ -312,6 +322,7 @@ struct pcv_user_mmap {
 	struct rdma_user_mmap_entry rdma_entry;
 	void *buf;			/* vmalloc'ed, freed by mmap_free */
 	size_t size;
+	struct pcv_fast_map *fmap;	/* instead of buf: a revocable mapping (pcv_fast.c) */
 };
 
 /* ---- memory regions -------------------------------------------------------- */
@@ -527,6 +538,15 @@ struct pcv_qp {
 	u32 events;			/* BIT(ib_event_type) due (the work delivers) */
 	bool gone;			/* destroyed: no more work */
 	bool peer_gone;			/* the peer QP left the connection (QP_GONE) */
+	bool peer_kernel;		/* the peer is a kernel consumer's QP (may send PHYS) */
+
+	/* The fast path (pcv_fast.c): the process runs the message streams. */
+	bool fast;			/* the provider owns tx/rx state below */
+	u32 fast_gen;			/* pcv_fast_info.gen */
+	u32 fast_sq_idx;		/* sq_head at entry */
+	u32 fast_tx_msn;		/* tx_msn at entry */
+	struct pcv_fast_map *inb_map;	/* our inbound region, mapped */
+	struct pcv_fast_map *peer_map;	/* the peer's inbound region, mapped */
 };
 
 static inline struct pcv_qp *to_pcv_qp(struct ib_qp *ibqp)
@@ -567,6 +587,17 @@ static inline void pcv_blade_gid(union ib_gid *gid, u32 blade)
 	gid->global.subnet_prefix = cpu_to_be64(0xfe80000000000000ULL);
 	gid->global.interface_id = cpu_to_be64(PCV_GUID_PREFIX | blade);
 }
+
+/* pcv_fast.c */
+int pcv_fast_op(struct pcv_qp *qp, const struct pcv_ibv_modify_qp *req, struct ib_udata *udata);
+void pcv_fast_progress(struct pcv_qp *qp);
+int pcv_tx_adopt(struct pcv_qp *qp, u32 done, u32 sent, u32 msn);
+void pcv_fast_unmap_peer(struct pcv_qp *qp);
+void pcv_fast_drop_peer_map(struct pcv_qp *qp);
+void pcv_fast_revoke_pending(struct pcv_dev *dev);
+void pcv_fast_destroy(struct pcv_qp *qp);
+int pcv_fast_mmap(struct pcv_fast_map *m, struct vm_area_struct *vma);
+void pcv_fast_map_free(struct pcv_fast_map *m);
 
 /* pcv_link.c */
 void pcv_link_start(struct pcv_dev *dev);
@@ -782,6 +813,7 @@ extern unsigned int pcv_pio_max;
 extern unsigned int pcv_inline_max;
 extern unsigned int pcv_ring_order;
 extern unsigned int pcv_busy_poll_us;
+extern unsigned int pcv_fast_max;
 extern unsigned int pcv_dgram_order;
 
 #endif /* PCV_H */

@@ -67,8 +67,12 @@ struct pcv_backend_ops {
 	/* Is the peer powered and attached?  generation changes on every power-on. */
 	bool (*peer_present)(void *priv, u32 peer, u32 *generation);
 
-	/* CPU window onto a peer's memory (fabric address 0 at the returned base). */
-	void __iomem *(*peer_window)(void *priv, u32 peer, u64 *size);
+	/*
+	 * CPU window onto a peer's memory (fabric address 0 at the returned
+	 * base).  *phys: its bus address, for mapping parts of it into a
+	 * process (the fast path), or 0 if it cannot be mapped there.
+	 */
+	void __iomem *(*peer_window)(void *priv, u32 peer, u64 *size, phys_addr_t *phys);
 
 	/* Raise a doorbell vector (PCV_VEC_*) on a peer. */
 	void (*ring_peer)(void *priv, u32 peer, u32 vector);

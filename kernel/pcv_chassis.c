@@ -98,13 +98,14 @@ static bool pcv_ch_peer_present(void *priv, u32 peer, u32 *generation)
 	return readl(&b->present) == PCV_HW_PRESENT;
 }
 
-static void __iomem *pcv_ch_peer_window(void *priv, u32 peer, u64 *size)
+static void __iomem *pcv_ch_peer_window(void *priv, u32 peer, u64 *size, phys_addr_t *phys)
 {
 	struct pcv_chassis *ch = priv;
 
 	if (peer >= ch->nr_blades || !ch->win[peer])
 		return NULL;
 	*size = ch->ram_size;
+	*phys = pci_resource_start(ch->win_pdev[peer], PCV_HW_BAR_MEM);
 	return ch->win[peer];
 }
 

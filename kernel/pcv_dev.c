@@ -74,7 +74,7 @@ static void pcv_init_peers(struct pcv_dev *dev)
 		pcv_link_init(&p->link);
 		if (i >= dev->info.nr_blades || i == dev->info.blade_id)
 			continue;
-		p->win = dev->ops->peer_window(dev->priv, i, &p->win_size);
+		p->win = dev->ops->peer_window(dev->priv, i, &p->win_size, &p->win_phys);
 		if (!p->win)
 			dev_warn(dev->ibdev.dev.parent,
 				 "no window onto blade %u: it stays unreachable\n", i);
@@ -157,6 +157,8 @@ struct pcv_dev *pcv_dev_alloc(const struct pcv_backend_ops *ops, void *priv,
 	xa_init_flags(&dev->ah_xa, XA_FLAGS_ALLOC1);
 	spin_lock_init(&dev->qp_list_lock);
 	INIT_LIST_HEAD(&dev->qp_list);
+	spin_lock_init(&dev->revoke_lock);
+	INIT_LIST_HEAD(&dev->revoke_list);
 	{
 		u32 i;
 

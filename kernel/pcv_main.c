@@ -32,6 +32,10 @@ unsigned int pcv_ring_order = 6;
 module_param_named(ring_order, pcv_ring_order, uint, 0444);
 MODULE_PARM_DESC(ring_order, "log2 of 256-byte slots in each QP's inbound ring (default 6: 16 KiB)");
 
+unsigned int pcv_fast_max = 2048;
+module_param_named(fast_max, pcv_fast_max, uint, 0644);
+MODULE_PARM_DESC(fast_max, "Largest SEND a process writes itself on the fast path, bytes (default 2048, 0 = no fast path)");
+
 unsigned int pcv_busy_poll_us = 50;
 module_param_named(busy_poll_us, pcv_busy_poll_us, uint, 0644);
 MODULE_PARM_DESC(busy_poll_us, "How long a process's empty CQ poll looks again in the kernel, us (default 50, 0 = never)");

@@ -52,6 +52,7 @@ void pcv_qp_publish(struct pcv_qp *qp)
 	e->inbound_addr = cpu_to_le64(qp->inb_addr);
 	e->inbound_size = cpu_to_le32(qp->inb_size);
 	e->min_rnr_timer = qp->min_rnr_timer;
+	e->flags = qp->user ? 0 : PCV_WIRE_QPT_F_KERNEL;
 	pcv_table_write_end(&e->seq);
 }
 
@@ -150,16 +151,20 @@ void pcv_qps_peer_gone(struct pcv_dev *dev, u32 blade, u32 qpn, u32 dest_qpn)
 	list_for_each_entry(qp, &dev->qp_list, dev_link) {
 		spin_lock_irqsave(&qp->lock, qflags);
 		if (qp->state >= IB_QPS_RTR && qp->dest_blade == blade && !qpn) {
+			pcv_fast_unmap_peer(qp);
 			pcv_qp_to_error(qp, "peer blade down");
 			pcv_qp_event(qp, IB_EVENT_QP_FATAL);
 		} else if (qp->state >= IB_QPS_RTR && qp->dest_blade == blade &&
 			   qp->dest_qpn == qpn && qp->qpn == dest_qpn) {
+			pcv_fast_unmap_peer(qp);
 			qp->peer_gone = true;
 			pcv_qp_schedule(qp);
 		}
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
 	spin_unlock_irqrestore(&dev->qp_list_lock, flags);
+	/* Before the peer learns (fence acknowledgment) that it may reuse them. */
+	pcv_fast_revoke_pending(dev);
 }
 
 void pcv_qps_process_all(struct pcv_dev *dev)
@@ -524,17 +529,46 @@ static void pcv_qp_release_peer(struct pcv_qp *qp, bool was_connected)
 			  qp->qpn, qp->dest_blade);
 }
 
+/*
+ * modify_qp's driver data: none (older providers), or struct
+ * pcv_ibv_modify_qp, with anything beyond it zero.
+ */
+static int pcv_modify_qp_req(struct ib_udata *udata, struct pcv_ibv_modify_qp *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (!udata || !udata->inlen)
+		return 0;
+	if (udata->inlen < sizeof(*req))
+		return ib_is_udata_cleared(udata, 0, udata->inlen) ? 0 : -EINVAL;
+	if (udata->inlen > sizeof(*req) &&
+	    !ib_is_udata_cleared(udata, sizeof(*req), udata->inlen - sizeof(*req)))
+		return -EOPNOTSUPP;
+	if (ib_copy_from_udata(req, udata, sizeof(*req)))
+		return -EFAULT;
+	if (req->comp_mask & ~PCV_MODIFY_QP_FAST)
+		return -EOPNOTSUPP;
+	if (!req->comp_mask && memchr_inv(req, 0, sizeof(*req)))
+		return -EINVAL;
+	return 0;
+}
+
 int pcv_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		  struct ib_udata *udata)
 {
 	struct pcv_qp *qp = to_pcv_qp(ibqp);
+	struct pcv_ibv_modify_qp req;
 	enum ib_qp_state cur, new;
 	unsigned long flags;
 	bool was_connected;
 	int err;
 
-	if (udata && udata->inlen && !ib_is_udata_cleared(udata, 0, udata->inlen))
-		return -EOPNOTSUPP;
+	err = pcv_modify_qp_req(udata, &req);
+	if (err)
+		return err;
+	if (req.comp_mask & PCV_MODIFY_QP_FAST)
+		return mask ? -EINVAL : pcv_fast_op(qp, &req, udata);
+	if (READ_ONCE(qp->fast))
+		return -EBUSY;	/* the provider hands the QP back first */
 	err = pcv_qp_check_attr(qp, attr, mask);
 	if (err)
 		return err;
@@ -555,8 +589,10 @@ int pcv_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	spin_unlock_irqrestore(&qp->lock, flags);
 
 	/* Leaving a connection: the peer stops writing to us first. */
-	if (new == IB_QPS_RESET)
+	if (new == IB_QPS_RESET) {
 		pcv_qp_release_peer(qp, was_connected || qp->state == IB_QPS_ERR);
+		pcv_fast_drop_peer_map(qp);
+	}
 
 	spin_lock_irqsave(&qp->lock, flags);
 	switch (new) {
@@ -679,6 +715,7 @@ int pcv_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	spin_unlock_irqrestore(&dev->qp_list_lock, flags);
 
 	pcv_qp_release_peer(qp, was_connected);
+	pcv_fast_destroy(qp);
 	/* Datagram delivery finds members through the groups: leave them. */
 	pcv_mcast_detach_qp(dev, qp);
 	del_timer_sync(&qp->timer);

@@ -177,6 +177,13 @@ static int pcv_rx_pull_next(struct pcv_qp *qp)
 		int err;
 
 		pd->next++;
+		/*
+		 * The source is the connected peer QP's: fabric addresses only
+		 * from a kernel consumer's QP, MRs only of its PD (a process may
+		 * write its QP's messages itself: the fast path).
+		 */
+		if (!qp->connected || ((pd->hdr.flags & PCV_MSGF_PHYS) && !qp->peer_kernel))
+			return -EACCES;
 		if (pd->hdr.flags & PCV_MSGF_PHYS) {
 			err = pcv_remote_phys_to_lsge(dev, qp->dest_blade, addr, pd->sg, pd->nsg,
 						      pd->off, len, &x, pcv_rx_xfer_done,
@@ -186,9 +193,9 @@ static int pcv_rx_pull_next(struct pcv_qp *qp)
 			u32 key = le32_to_cpu(r->key);
 			int chk = pcv_read_mr_desc(dev, qp->dest_blade, key, &d);
 
-			/* Our own transport pulls: any access, but in range of its MR. */
+			/* Our own transport pulls: any access, in range, in its PD. */
 			if (chk == PCV_MR_OK)
-				chk = pcv_mr_check(&d, key, 0, 0, addr, len);
+				chk = pcv_mr_check(&d, key, qp->peer_pdn, 0, addr, len);
 			if (chk)
 				return -EACCES;
 			err = pcv_remote_mr_io_at(dev, qp->dest_blade, &d, addr, pd->sg, pd->nsg,

@@ -35,6 +35,8 @@ static const struct rdma_stat_desc pcv_counter_descs[] = {
 	[PCV_CNT_MADS_ANSWERED].name = "sa_mads_answered",
 	[PCV_CNT_MADS_ERROR].name = "sa_mads_error",
 	[PCV_CNT_MADS_MALFORMED].name = "mad_drop_malformed",
+	[PCV_CNT_FAST_ENTER].name = "fast_enter",
+	[PCV_CNT_FAST_LEAVE].name = "fast_leave",
 };
 
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)

@@ -90,6 +90,7 @@ static bool pcv_qp_connect(struct pcv_qp *qp)
 	qp->peer_pdn = le32_to_cpu(e.pdn);
 	qp->peer_access = le16_to_cpu(e.access);
 	qp->peer_rnr_timer = e.min_rnr_timer;
+	qp->peer_kernel = e.flags & PCV_WIRE_QPT_F_KERNEL;
 	qp->want_kick_out = 0xff;	/* force the first write */
 	qp->connected = true;
 	pcv_remote_write32(&qp->peer_ctl->conn_gen, qp->peer_conn_gen);
@@ -596,6 +597,42 @@ void pcv_tx_process(struct pcv_qp *qp)
 	}
 }
 
+/*
+ * A fast QP comes back from its provider (pcv_fast.c): the WQEs before done
+ * it completed itself, those in [done, sent) went out as SEND messages
+ * msn, msn + 1, ... and now wait for their acknowledgment as if we had sent
+ * them.  -EINVAL if one of them cannot have been a fast-path SEND.
+ */
+int pcv_tx_adopt(struct pcv_qp *qp, u32 done, u32 sent, u32 msn)
+{
+	u32 i;
+
+	for (i = done; i != sent; i++) {
+		struct pcv_swqe *s = pcv_swqe_of(qp, i);
+		struct pcv_sq_wqe *w = &s->wqe;
+		u32 len = 0, k;
+
+		if (!pcv_tx_fetch(qp, s, i) ||
+		    (w->opcode != PCV_WR_SEND && w->opcode != PCV_WR_SEND_WITH_IMM))
+			return -EINVAL;
+		if (w->flags & PCV_WQE_INLINE)
+			len = w->inline_len;
+		else
+			for (k = 0; k < w->num_sge; k++)
+				len += w->sge[k].length;
+		s->fetched = true;
+		s->two_sided = true;
+		s->msn = msn + (i - done);
+		s->byte_len = len;
+		s->state = PCV_SWQE_ISSUED;
+	}
+	qp->sq_tail = done;
+	qp->sq_head = sent;
+	qp->acked_msn = msn;
+	WRITE_ONCE(qp->sq.hdr->cons, done);
+	return 0;
+}
+
 /* ---- acknowledgements ----------------------------------------------------------- */
 
 static enum ib_wc_status pcv_nak_status(u32 code)
@@ -861,6 +898,10 @@ void pcv_qp_progress(struct pcv_qp *qp)
 {
 	if (qp->gone)
 		return;
+	if (qp->fast) {
+		pcv_fast_progress(qp);
+		return;
+	}
 	if (pcv_qp_is_ud(qp)) {
 		pcv_ud_progress(qp);
 		return;

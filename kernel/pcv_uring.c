@@ -80,7 +80,10 @@ int pcv_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma)
 		err = -EINVAL;
 		goto out;
 	}
-	err = remap_vmalloc_range(vma, e->buf, 0);
+	if (e->fmap)
+		err = pcv_fast_mmap(e->fmap, vma);
+	else
+		err = remap_vmalloc_range(vma, e->buf, 0);
 out:
 	rdma_user_mmap_entry_put(rdma_entry);
 	return err;
@@ -90,6 +93,10 @@ void pcv_mmap_free(struct rdma_user_mmap_entry *rdma_entry)
 {
 	struct pcv_user_mmap *e = container_of(rdma_entry, struct pcv_user_mmap, rdma_entry);
 
+	if (e->fmap) {
+		pcv_fast_map_free(e->fmap);	/* e is part of it */
+		return;
+	}
 	vfree(e->buf);
 	kfree(e);
 }

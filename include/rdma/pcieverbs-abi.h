@@ -43,6 +43,7 @@ struct pcv_ibv_alloc_ucontext_req {
 /* pcv_ibv_alloc_ucontext_resp.caps */
 #define PCV_UCTX_CAP_LOOPBACK		(1U << 0)	/* same-blade QPs connect */
 #define PCV_UCTX_CAP_UD			(1U << 1)	/* UD QPs, address handles, multicast */
+#define PCV_UCTX_CAP_FAST		(1U << 2)	/* the small-message fast path (below) */
 
 struct pcv_ibv_alloc_ucontext_resp {
 	__u32 comp_mask;		/* no optional fields yet */
@@ -88,6 +89,7 @@ struct pcv_ring_hdr {
 
 #define PCV_RING_F_ERROR		(1U << 0)	/* ring broken (QP/CQ in error) */
 #define PCV_RING_F_OVERFLOW		(1U << 1)	/* CQ overflowed */
+#define PCV_RING_F_LEAVE		(1U << 2)	/* SQ: the kernel needs the QP back (fast path) */
 
 /* Scatter/gather element, as in a WQE. */
 struct pcv_sge {
@@ -266,5 +268,81 @@ struct pcv_ibv_create_srq_resp {
  * the old ring stays in use.  Each mmap_size is the exact (page multiple)
  * size of its mmap entry: the provider maps exactly mmap_size bytes.
  */
+
+/*
+ * ---- The fast path (PCV_UCTX_CAP_FAST): small SEND/RECV without system calls
+ *
+ * A connected RC/UC QP of a process (no SRQ, not loopback) may be handed to
+ * the provider: modify_qp with attr_mask 0 and struct pcv_ibv_modify_qp
+ * {comp_mask PCV_MODIFY_QP_FAST, op PCV_FAST_ENTER}.  The kernel accepts only
+ * when the QP is in RTS, connected, with every send completed and nothing
+ * half-received, and neither CQ armed (-EAGAIN: try again later); it then
+ * stops touching the QP's message streams and writes struct pcv_fast_info
+ * at PCV_FAST_INFO_OFF of the SQ ring's header page.  From then on the
+ * provider is the QP's only requester and responder for messages: it writes
+ * SEND messages (the link protocol's own format, payload inline) through a
+ * mapping of the peer QP's inbound region, consumes its own inbound ring and
+ * RQ, writes the credit and ack_msn the link protocol asks of a responder,
+ * and produces the completions itself.  Every SEND is still written to the
+ * SQ ring (with its WQE) and every receive comes from the RQ ring, so the
+ * kernel can take over at any point.
+ *
+ * PCV_FAST_LEAVE gives the QP back with where the provider got to; the
+ * kernel checks every index against its own and the rings, adopts the
+ * unacknowledged SENDs as issued messages and goes on (RNR, NAKs, error
+ * flushes, one-sided operations are all the kernel's).  The provider leaves
+ * for anything that is not a small SEND or a plain receive, before any
+ * other modify_qp, and when the kernel sets PCV_RING_F_LEAVE in the SQ
+ * header (the QP went to error, the peer left).  While a QP is fast the
+ * kernel refuses other modify_qp calls with -EBUSY.
+ *
+ * The two mappings are revocable: when the peer QP or its blade goes away,
+ * or the QP is reset or destroyed, the kernel replaces their pages with a
+ * scratch page (stores land nowhere, loads read zeros), so a process never
+ * keeps a window onto memory the peer has reused.
+ */
+#define PCV_MODIFY_QP_FAST		(1U << 0)
+
+enum pcv_fast_op {
+	PCV_FAST_ENTER = 1,
+	PCV_FAST_LEAVE = 2,
+};
+
+struct pcv_ibv_modify_qp {
+	__u32 comp_mask;		/* 0 (nothing below) or PCV_MODIFY_QP_FAST */
+	__u32 op;			/* enum pcv_fast_op */
+	/* PCV_FAST_LEAVE: where the provider got to (free-running indices) */
+	__u32 sq_sent;			/* SQ WQEs below it went out as messages */
+	__u32 sq_done;			/* SQ WQEs below it were completed by the provider */
+	__u32 tx_prod;			/* next slot of the peer's inbound ring */
+	__u32 rx_cons;			/* next slot of our inbound ring */
+	__u32 rx_msn;			/* next message sequence number we expect */
+	__u32 rq_cons;			/* RQ WQEs below it were consumed */
+};
+
+#define PCV_FAST_INFO_OFF		256	/* in the SQ ring's header page */
+
+struct pcv_fast_info {
+	__u32 gen;			/* +1 at every successful PCV_FAST_ENTER */
+	__u32 qpn;
+	__u32 dest_qpn;
+	__u32 conn_gen;			/* ours: messages to us must carry it */
+	__u32 peer_conn_gen;		/* the peer's: our messages carry it */
+	__u32 ring_order;		/* log2 slots of our inbound ring */
+	__u32 peer_ring_order;		/* log2 slots of the peer's */
+	__u32 sq_idx;			/* SQ index at entry: every WQE below it completed */
+	__u32 tx_msn;			/* msn of our next message */
+	__u32 tx_prod;			/* next slot of the peer's ring */
+	__u32 rx_cons;			/* next slot of our ring */
+	__u32 rx_msn;			/* next msn we expect */
+	__u32 rq_cons;			/* next RQ WQE to consume */
+	__u32 max_payload;		/* largest SEND the provider may write itself */
+	__u32 dest_blade;		/* the peer's blade (its LID - 1) */
+	__u32 reserved;
+	__aligned_u64 inb_key;		/* mmap of our inbound region: control block at 0, */
+	__aligned_u64 inb_size;		/* ring of 256-byte slots at 256 */
+	__aligned_u64 peer_key;		/* mmap of the peer QP's inbound region */
+	__aligned_u64 peer_size;
+};
 
 #endif /* PCIEVERBS_ABI_USER_H */

@@ -129,6 +129,9 @@ struct verbs_context *pcv_alloc_context(struct ibv_device *ibdev, int cmd_fd,
 		goto err;
 	}
 
+	ret = pthread_rwlock_init(&ctx->mr_lock, NULL);
+	if (ret)
+		goto err;
 	verbs_set_ops(&ctx->ibv_ctx, &pcv_ctx_ops);
 	return &ctx->ibv_ctx;
 
@@ -146,6 +149,7 @@ void pcv_free_context(struct ibv_context *ibctx)
 {
 	struct pcv_context *ctx = to_pcv_ctx(ibctx);
 
+	pthread_rwlock_destroy(&ctx->mr_lock);
 	verbs_uninit_context(&ctx->ibv_ctx);
 	free(ctx);
 }

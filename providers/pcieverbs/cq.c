@@ -7,6 +7,10 @@
  * advances cons.  Only an empty poll enters the kernel: it issues POLL_CQ
  * (for one entry, see pcv_poll_cq) so that the kernel processes inbound
  * work for the CQ's queue pairs, then reads the ring once more.
+ *
+ * Completions of fast-path QPs (fast.c) are made here in user space, in a
+ * software queue merged with the ring in order.  A CQ whose QPs are all on
+ * the fast path never enters the kernel to poll.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -118,12 +122,19 @@ struct ibv_cq *pcv_create_cq(struct ibv_context *ibctx, int cqe,
 		goto err_destroy;
 	}
 
+	cq->sw_size = cq->ring.nentries;
+	cq->sw = calloc(cq->sw_size, sizeof(*cq->sw));
+	if (!cq->sw) {
+		ret = ENOMEM;
+		goto err_unmap;
+	}
 	ret = pthread_spin_init(&cq->lock, PTHREAD_PROCESS_PRIVATE);
 	if (ret)
 		goto err_unmap;
 	return &cq->ibv_cq;
 
 err_unmap:
+	free(cq->sw);
 	pcv_ring_unmap(&cq->ring);
 err_destroy:
 	/* libibverbs initialises the CQ's event mutex/cond only after we
@@ -151,8 +162,39 @@ int pcv_destroy_cq(struct ibv_cq *ibcq)
 
 	pcv_ring_unmap(&cq->ring);
 	pthread_spin_destroy(&cq->lock);
+	free(cq->sw);
 	free(cq);
 	return 0;
+}
+
+/*
+ * After a resize: the software completions keep their place among the
+ * CQEs the kernel carried over (it moved [old cons, prod) to start at the
+ * new cons), in a queue at least as deep as the new ring when memory
+ * allows (else the old one stays: it only means less fast-path buffering).
+ */
+static void pcv_cq_rebase_sw(struct pcv_cq *cq, uint32_t old_cons)
+{
+	uint32_t n = cq->sw_tail - cq->sw_head;
+	struct pcv_swc *sw = NULL;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct pcv_swc *e = &cq->sw[(cq->sw_head + i) & (cq->sw_size - 1)];
+		int32_t d = (int32_t)(e->stamp - old_cons);
+
+		e->stamp = cq->cons + (d > 0 ? (uint32_t)d : 0);
+	}
+	if (cq->ring.nentries > cq->sw_size)
+		sw = calloc(cq->ring.nentries, sizeof(*sw));
+	if (!sw)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		sw[i] = cq->sw[(cq->sw_head + i) & (cq->sw_size - 1)];
+	free(cq->sw);
+	cq->sw = sw;
+	cq->sw_size = cq->ring.nentries;
+	cq->sw_head = 0;
+	cq->sw_tail = n;
 }
 
 /*
@@ -170,6 +212,7 @@ int pcv_resize_cq(struct ibv_cq *ibcq, int cqe)
 	struct pcv_cq *cq = to_pcv_cq(ibcq);
 	struct pcv_resize_cq_cmd cmd;
 	struct pcv_resize_cq_cmd_resp resp;
+	uint32_t old_cons;
 	int ret;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -177,6 +220,7 @@ int pcv_resize_cq(struct ibv_cq *ibcq, int cqe)
 	memset(&resp.drv, PCV_RESP_POISON_BYTE, sizeof(resp.drv));
 
 	pthread_spin_lock(&cq->lock);
+	old_cons = cq->cons;
 	ret = ibv_cmd_resize_cq(ibcq, cqe, &cmd.ibv_cmd, sizeof(cmd),
 				&resp.ibv_resp, sizeof(resp));
 	if (ret)
@@ -188,6 +232,8 @@ int pcv_resize_cq(struct ibv_cq *ibcq, int cqe)
 	      pcv_cq_map(cq, resp.drv.cq_entries, resp.drv.mmap_key,
 			 resp.drv.mmap_size, ibcq->cqe);
 	cq->broken = ret != 0;
+	if (!ret)
+		pcv_cq_rebase_sw(cq, old_cons);
 	if (ret)
 		pcv_err(ibcq->context, "bad resized CQ from the kernel (cqe %d for %d, ring %u entries, key %#llx, size %#llx): %s; the CQ is unusable\n",
 			ibcq->cqe, cqe, resp.drv.cq_entries,
@@ -239,13 +285,17 @@ static int pcv_cq_drain(struct pcv_cq *cq, int ne, struct ibv_wc *wc)
 		errno = EIO;
 		return -1;
 	}
-	n = avail < (uint32_t)ne ? (int)avail : ne;
-	for (int i = 0; i < n; i++)
-		pcv_cqe_to_wc(pcv_ring_entry(&cq->ring, cq->cons + i), &wc[i]);
-	if (n) {
-		cq->cons += n;
-		pcv_ring_publish_cons(&cq->ring, cq->cons);
+	/* Ring CQEs and fast-path completions, each in its place. */
+	for (n = 0; n < ne; n++) {
+		if (pcv_fast_cq_take(cq, prod, &wc[n]))
+			continue;
+		if (cq->cons == prod)
+			break;
+		pcv_cqe_to_wc(pcv_ring_entry(&cq->ring, cq->cons), &wc[n]);
+		cq->cons++;
 	}
+	if (avail != prod - cq->cons)
+		pcv_ring_publish_cons(&cq->ring, cq->cons);
 	return n;
 }
 
@@ -280,6 +330,7 @@ static int pcv_cq_empty(struct pcv_cq *cq)
 int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 {
 	struct pcv_cq *cq = to_pcv_cq(ibcq);
+	bool slow = true;
 	int n;
 
 	if (num_entries <= 0)
@@ -287,10 +338,15 @@ int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 
 	pthread_spin_lock(&cq->lock);
 	n = pcv_cq_drain(cq, num_entries, wc);
+	if (n == 0 && !cq->broken) {
+		/* The fast path's work is ours to do, here in user space. */
+		slow = pcv_fast_cq_work(cq);
+		n = pcv_cq_drain(cq, num_entries, wc);
+	}
 	if (n == 0)
 		n = pcv_cq_empty(cq);
 	pthread_spin_unlock(&cq->lock);
-	if (n != 0)
+	if (n != 0 || !slow)
 		return n;
 
 	/* Not under the lock: other pollers (and resize) may go on. */
@@ -308,5 +364,11 @@ int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 
 int pcv_req_notify_cq(struct ibv_cq *ibcq, int solicited_only)
 {
+	struct pcv_cq *cq = to_pcv_cq(ibcq);
+
+	/* Only the kernel can raise the event: its QPs go back to it first. */
+	pthread_spin_lock(&cq->lock);
+	pcv_fast_cq_armed(cq);
+	pthread_spin_unlock(&cq->lock);
 	return ibv_cmd_req_notify_cq(ibcq, solicited_only);
 }

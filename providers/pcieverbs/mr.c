@@ -24,6 +24,7 @@ struct ibv_mr *pcv_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
 {
 	struct pcv_cmd_reg_mr cmd;
 	struct ib_uverbs_reg_mr_resp resp;
+	struct pcv_context *ctx = to_pcv_ctx(pd->context);
 	struct pcv_mr *mr;
 	int ret;
 
@@ -42,17 +43,37 @@ struct ibv_mr *pcv_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
 		errno = ret;
 		return NULL;
 	}
+	/* Our own record, for the fast path's lkey checks (fast.c). */
+	mr->iova = hca_va;
+	pthread_rwlock_wrlock(&ctx->mr_lock);
+	mr->next = ctx->mrs;
+	ctx->mrs = mr;
+	pthread_rwlock_unlock(&ctx->mr_lock);
 	return &mr->vmr.ibv_mr;
 }
 
 int pcv_dereg_mr(struct pcv_verbs_mr *vmr)
 {
+	struct pcv_context *ctx = to_pcv_ctx(vmr->ibv_mr.context);
+	struct pcv_mr *mr = to_pcv_mr(vmr);
 	int ret;
 
+	/* Out of our record first: the fast path stops using it now. */
+	pthread_rwlock_wrlock(&ctx->mr_lock);
+	for (struct pcv_mr **p = &ctx->mrs; *p; p = &(*p)->next)
+		if (*p == mr) {
+			*p = mr->next;
+			break;
+		}
+	pthread_rwlock_unlock(&ctx->mr_lock);
 	ret = ibv_cmd_dereg_mr(vmr);
-	if (ret)
+	if (ret) {
+		pthread_rwlock_wrlock(&ctx->mr_lock);
+		mr->next = ctx->mrs;
+		ctx->mrs = mr;
+		pthread_rwlock_unlock(&ctx->mr_lock);
 		return ret;
-
-	free(to_pcv_mr(vmr));
+	}
+	free(mr);
 	return 0;
 }

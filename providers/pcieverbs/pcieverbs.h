@@ -17,6 +17,8 @@
  *   mr.c       reg_mr, dereg_mr
  *   ah.c       create/destroy_ah, attach/detach_mcast (UD; the UD parts
  *              of create_qp and post_send are in qp.c)
+ *   fast.c     the fast path: small SEND/RECV of connected QPs written and
+ *              consumed here, completions merged into poll_cq
  */
 #ifndef PCIEVERBS_H
 #define PCIEVERBS_H
@@ -31,6 +33,7 @@
 
 #include "pcv_provider_abi.h"
 #include "ring.h"
+#include "pcv/msgring.h"
 
 #define PCV_PROVIDER_NAME	"pcieverbs"
 
@@ -71,6 +74,8 @@ struct pcv_context {
 	uint32_t nr_blades;			/* >= 1 */
 	uint32_t wire_version;			/* (major << 16) | minor */
 	uint32_t caps;				/* PCV_UCTX_CAP_* */
+	pthread_rwlock_t mr_lock;		/* mrs */
+	struct pcv_mr *mrs;			/* registered MRs (fast-path lkey checks) */
 };
 
 struct pcv_pd {
@@ -78,12 +83,25 @@ struct pcv_pd {
 	uint32_t pdn;				/* the kernel's PD number */
 };
 
+/* A completion made by the fast path, after ring CQEs below stamp. */
+struct pcv_swc {
+	struct ibv_wc wc;
+	uint32_t stamp;				/* the ring's prod when it was made */
+};
+
+struct pcv_qp;
+
 struct pcv_cq {
 	struct ibv_cq ibv_cq;			/* cqe = usable depth (kernel's) */
-	pthread_spinlock_t lock;		/* ring, cons, broken */
+	pthread_spinlock_t lock;		/* everything below */
 	struct pcv_ring ring;			/* unmapped only when broken */
 	uint32_t cons;				/* our consumer index */
 	bool broken;				/* a resize left no usable ring */
+	struct pcv_swc *sw;			/* fast-path completions (fast.c) */
+	uint32_t sw_size;			/* power of two */
+	uint32_t sw_head, sw_tail;		/* free running */
+	struct pcv_qp *sq_qps;			/* QPs whose send CQ this is */
+	struct pcv_qp *rq_qps;			/* ... and receive CQ */
 };
 
 /* A work queue we produce into: an SQ, an RQ or an SRQ. */
@@ -94,12 +112,50 @@ struct pcv_wq {
 	uint32_t max_sge;			/* granted by the kernel */
 };
 
+enum pcv_fast_state {
+	PCV_FAST_NEVER,				/* not for this QP (or given up) */
+	PCV_FAST_OFF,				/* the kernel has it; we may ask */
+	PCV_FAST_ON,				/* ours (fast.c) */
+};
+
+/* The fast-path state of a QP (fast.c); lock protects all of it. */
+struct pcv_fast {
+	pthread_spinlock_t lock;
+	enum pcv_fast_state state;
+	uint32_t backoff;			/* posts before asking again */
+	uint32_t next_backoff;
+	uint32_t gen;				/* pcv_fast_info.gen we adopted */
+	void *inb;				/* our inbound region */
+	size_t inb_size;
+	uint64_t inb_key;
+	void *peer;				/* the peer QP's inbound region */
+	size_t peer_size;
+	uint64_t peer_key;
+	struct pcv_wire_qp_ctl *ctl;		/* ours: the peer writes it */
+	struct pcv_wire_qp_ctl *peer_ctl;	/* the peer's: we write credit, ack_msn */
+	struct pcv_msgring_tx tx;
+	struct pcv_msgring_rx rx;
+	uint32_t dest_qpn, dest_blade, conn_gen, peer_conn_gen;
+	uint32_t tx_msn;			/* msn of our next message */
+	uint32_t acked;				/* messages below it acknowledged */
+	uint32_t sq_sent;			/* SQ WQEs below it were sent */
+	uint32_t sq_done;			/* ... and completed */
+	uint32_t rx_msn;			/* next msn we expect */
+	uint32_t rq_cons;			/* next receive WQE */
+	uint32_t rnr_seq;			/* the peer's rnr_seq at entry */
+	uint32_t max_payload;
+	bool kick;				/* the peer wants a doorbell */
+};
+
 struct pcv_qp {
 	struct pcv_verbs_qp vqp;		/* must be first (ibv_qp_to_qp_ex) */
 	struct pcv_wq sq;
 	struct pcv_wq rq;			/* no ring with an SRQ */
 	uint32_t max_inline;			/* bytes of IBV_SEND_INLINE payload */
 	bool sq_sig_all;			/* every WQE carries PCV_WQE_SIGNALED */
+	struct pcv_fast fast;
+	struct pcv_qp *scq_next;		/* pcv_cq.sq_qps, under the CQ's lock */
+	struct pcv_qp *rcq_next;		/* pcv_cq.rq_qps */
 };
 
 struct pcv_srq {
@@ -109,6 +165,8 @@ struct pcv_srq {
 
 struct pcv_mr {
 	struct pcv_verbs_mr vmr;		/* libibverbs reads mr_type/access */
+	uint64_t iova;				/* what SGE addresses are relative to */
+	struct pcv_mr *next;			/* pcv_context.mrs */
 };
 
 /* An address handle.  libibverbs v44 has no verbs_ah wrapper: the public
@@ -231,6 +289,16 @@ int pcv_attach_mcast(struct ibv_qp *ibqp, const union ibv_gid *gid,
 		     uint16_t lid);
 int pcv_detach_mcast(struct ibv_qp *ibqp, const union ibv_gid *gid,
 		     uint16_t lid);
+
+/* fast.c */
+void pcv_fast_qp_init(struct pcv_qp *qp, const struct ibv_qp_init_attr *attr);
+void pcv_fast_qp_fini(struct pcv_qp *qp);
+void pcv_fast_try_enter(struct pcv_qp *qp);
+bool pcv_fast_post(struct pcv_qp *qp);
+int pcv_fast_leave(struct pcv_qp *qp, bool never);
+bool pcv_fast_cq_work(struct pcv_cq *cq);
+void pcv_fast_cq_armed(struct pcv_cq *cq);
+int pcv_fast_cq_take(struct pcv_cq *cq, uint32_t ring_prod, struct ibv_wc *wc);
 
 /* device.c */
 extern const struct pcv_verbs_context_ops pcv_ctx_ops;

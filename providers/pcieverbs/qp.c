@@ -252,6 +252,7 @@ int pcv_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	struct ibv_send_wr *kick_bad;
 	unsigned int posted = 0;
 	uint32_t cons, inline_len;
+	bool doorbell = true;
 	int ret = 0, op, kret;
 
 	pthread_spin_lock(&qp->sq.lock);
@@ -265,6 +266,9 @@ int pcv_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	}
 
 	cons = pcv_ring_load_cons(&qp->sq.ring);
+	/* An idle SQ of a QP that may go fast: ask (fast.c backs off). */
+	if (qp->fast.state == PCV_FAST_OFF && cons == qp->sq.prod && wr)
+		pcv_fast_try_enter(qp);
 	for (; wr; wr = wr->next) {
 		ret = pcv_check_send_wr(qp, wr, &op, &inline_len);
 		if (!ret && !pcv_wq_has_room(&qp->sq, &cons))
@@ -278,11 +282,14 @@ int pcv_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		qp->sq.prod++;
 		posted++;
 	}
-	if (posted)
+	if (posted) {
 		pcv_ring_publish_prod(&qp->sq.ring, qp->sq.prod);
+		/* On the fast path the messages go out from here. */
+		doorbell = pcv_fast_post(qp);
+	}
 	pthread_spin_unlock(&qp->sq.lock);
 
-	if (!posted)
+	if (!posted || !doorbell)
 		return ret;
 
 	/*
@@ -439,6 +446,39 @@ static int pcv_qp_setup(struct pcv_qp *qp, const struct ibv_qp_init_attr *attr,
 	return 0;
 }
 
+/* Link a new QP into its CQs' lists (or out of them). */
+static void pcv_qp_link_cqs(struct pcv_qp *qp, bool add)
+{
+	struct pcv_cq *scq = to_pcv_cq(qp->vqp.qp.send_cq);
+	struct pcv_cq *rcq = to_pcv_cq(qp->vqp.qp.recv_cq);
+	struct pcv_qp **p;
+
+	pthread_spin_lock(&scq->lock);
+	if (add) {
+		qp->scq_next = scq->sq_qps;
+		scq->sq_qps = qp;
+	} else {
+		for (p = &scq->sq_qps; *p; p = &(*p)->scq_next)
+			if (*p == qp) {
+				*p = qp->scq_next;
+				break;
+			}
+	}
+	pthread_spin_unlock(&scq->lock);
+	pthread_spin_lock(&rcq->lock);
+	if (add) {
+		qp->rcq_next = rcq->rq_qps;
+		rcq->rq_qps = qp;
+	} else {
+		for (p = &rcq->rq_qps; *p; p = &(*p)->rcq_next)
+			if (*p == qp) {
+				*p = qp->rcq_next;
+				break;
+			}
+	}
+	pthread_spin_unlock(&rcq->lock);
+}
+
 struct ibv_qp *pcv_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 {
 	struct pcv_create_qp_cmd cmd;
@@ -495,6 +535,8 @@ struct ibv_qp *pcv_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 		ibv_cmd_destroy_qp(&qp->vqp.qp);
 		goto err_rq;
 	}
+	pcv_fast_qp_init(qp, attr);
+	pcv_qp_link_cqs(qp, true);
 	return &qp->vqp.qp;
 
 err_rq:
@@ -532,6 +574,10 @@ int pcv_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 	struct pcv_cmd_modify_qp cmd;
 	int ret;
 
+	/* The kernel owns the state machine: it gets the QP back first. */
+	ret = pcv_fast_leave(qp, false);
+	if (ret)
+		return ret;
 	memset(&cmd, 0, sizeof(cmd));
 	ret = ibv_cmd_modify_qp(ibqp, attr, attr_mask, &cmd, sizeof(cmd));
 	if (!ret && (attr_mask & IBV_QP_STATE) &&
@@ -561,6 +607,8 @@ int pcv_destroy_qp(struct ibv_qp *ibqp)
 	if (ret)
 		return ret;
 
+	pcv_qp_link_cqs(qp, false);
+	pcv_fast_qp_fini(qp);
 	pcv_wq_fini(&qp->rq);
 	pcv_wq_fini(&qp->sq);
 	free(qp);

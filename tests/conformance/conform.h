@@ -251,6 +251,9 @@ DECL_CASE(case_unsignaled);
 DECL_CASE(case_send_stream);
 DECL_CASE(case_shared_cq);
 DECL_CASE(case_uc);
+/* cases_fast.c */
+DECL_CASE(case_fast_mixed);
+DECL_CASE(case_fast_rnr);
 /* cases_err.c */
 DECL_CASE(case_rnr_recover);
 DECL_CASE(case_rnr_exceeded);

@@ -64,6 +64,8 @@ const struct case_def cases[] = {
 	{ "unsignaled", case_unsignaled, 0, "sq_sig_all=0, one signaled WR in 8" },
 	{ "send_stream", case_send_stream, 0, "300 SENDs of 1..8192 bytes in flight, order and data" },
 	{ "shared_cq_qp_num", case_shared_cq, 0, "two QPs on one CQ: wc.qp_num and wc.opcode" },
+	{ "fast_mixed", case_fast_mixed, 0, "small SENDs with a WRITE and a 4 KiB SEND mid-stream: order, data, both paths" },
+	{ "fast_rnr", case_fast_rnr, 0, "RNR met on the fast path: waits, then completes with its data" },
 	{ "uc_send", case_uc, 0, "UC SEND" },
 	{ "uc_write", case_uc, 1, "UC RDMA_WRITE" },
 	{ "uc_write_imm", case_uc, 2, "UC RDMA_WRITE_WITH_IMM" },

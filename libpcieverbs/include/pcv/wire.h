@@ -15,7 +15,7 @@
 
 /* 2: QP/MR tables, control ring, RC; 3: datagram rings */
 #define PCV_WIRE_VERSION_MAJOR		3
-#define PCV_WIRE_VERSION_MINOR		0
+#define PCV_WIRE_VERSION_MINOR		1
 #define PCV_WIRE_VERSION		((PCV_WIRE_VERSION_MAJOR << 16) | PCV_WIRE_VERSION_MINOR)
 #define PCV_WIRE_MAJOR(v)		((u32)(v) >> 16)
 #define PCV_WIRE_MINOR(v)		((u32)(v) & 0xffff)
@@ -172,9 +172,17 @@ struct pcv_wire_qpt {
 	__le64 inbound_addr;		/* its inbound region (fabric address) */
 	__le32 inbound_size;
 	__u8 min_rnr_timer;		/* IB encoding */
-	__u8 reserved1[3];
+	__u8 flags;			/* PCV_WIRE_QPT_F_* (3.1) */
+	__u8 reserved1[2];
 	__le32 reserved[4];
 };
+
+/*
+ * pcv_wire_qpt.flags.  A kernel consumer's QP may send rendezvous messages
+ * naming fabric addresses (PCV_MSGF_PHYS); a process's QP may not (since 3.1
+ * a process may write its QP's messages itself: the fast path).
+ */
+#define PCV_WIRE_QPT_F_KERNEL		BIT(0)
 
 /* pcv_wire_mrt.access */
 #define PCV_MR_LOCAL_WRITE		BIT(0)

@@ -75,6 +75,7 @@ else
 	   $CC -std=gnu11 -Wall -o "$X/pcv_abi_xcheck" \
 		-I "$X/include" -I "$RDMA_CORE_SRC" \
 		-I "$RDMA_CORE_SRC/kernel-headers" -I "$SRC" -I "$TOP/include" \
+		-I "$TOP/libpcieverbs/include" \
 		"$SRC/tests/pcv_abi_xcheck.c" 2> "$T/err"; then
 		run_tap "pcv_abi_xcheck" "$X/pcv_abi_xcheck"
 	else

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Cases for pcieverbs' fast path (small SEND/RECV written and consumed by
+ * the provider, see include/rdma/pcieverbs-abi.h): traffic that hands the
+ * QP to the kernel and back in the middle of a stream, and RNR met while
+ * on the fast path.  They are plain verbs semantics, so they run on any
+ * device; on pcieverbs they also check, from the port's hw_counters, that
+ * the fast path was really entered and left (on the blade they run on).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conform.h"
+
+#define IS_A(c) ((c)->role == ROLE_A)
+
+/* A port counter of the device, or -1 if it has none (not pcieverbs). */
+static long long hw_counter(struct ctx *c, const char *name)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/infiniband/%s/ports/%d/hw_counters/%s",
+		 c->dev->name, c->dev->port, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* On pcieverbs (not in loopback, which stays in the kernel): did it move? */
+static void expect_counter_up(struct ctx *c, const char *name, long long before)
+{
+	long long now = hw_counter(c, name);
+
+	if (before < 0 || now < 0 || c->loopback || strncmp(c->dev->name, "pciev", 5))
+		return;
+	if (now <= before)
+		fail(c, "hw counter %s did not move (%lld): the fast path was not used", name, now);
+	else
+		note(c, "%s +%lld", name, now - before);
+}
+
+/*
+ * A stream of 60 signaled WRs from A: small SENDs (the fast path), an RDMA
+ * WRITE at 20 and a 4096-byte SEND at 40 (both the kernel's), so the QP
+ * is handed over and taken back mid-stream at both ends.  B first sends
+ * one SEND of its own (so its side goes fast too).  Every completion in
+ * order with its wr_id; every message in order with its length and data;
+ * the WRITE's data in place.
+ */
+void case_fast_mixed(struct ctx *c, long arg)
+{
+	enum { N = 60, SLOT = 4096, WRITE_AT = 20, BIG_AT = 40 };
+	long long enter0 = hw_counter(c, "fast_enter"), leave0 = hw_counter(c, "fast_leave");
+	struct qp_opts o;
+	struct conn cn;
+	struct buf b = { 0 };
+	struct ibv_wc wc[1];
+	uint32_t sz[N];
+	int i, k;
+
+	(void)arg;
+	if (c->loopback) {
+		/* Loopback QPs keep the kernel path, which the other cases cover
+		 * (and here A's and B's CQs are one: the waits below assume two).
+		 */
+		skip(c, "the fast path does not serve loopback QPs");
+		return;
+	}
+	for (i = 0; i < N; i++)
+		sz[i] = i == BIG_AT ? SLOT : 1 + mix64(cseed(c, 500 + i)) % 1500;
+	qp_opts_default(c, &o);
+	o.sq = 64;
+	o.rq = 64;
+	if (!conn_create(c, &cn, &o) ||
+	    !buf_alloc(&cn, &b, (size_t)(N + 1) * SLOT,
+		       IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE))
+		goto out;
+	if (IS_A(c)) {
+		if (!post_recv(c, cn.qp[0], 1000, &b, 0, SLOT) || !conn_connect(&cn, 10) ||
+		    !wait_recv(c, cn.rcq, 1000, IBV_WC_RECV, cn.qp[0], 8, -1, "B's first SEND"))
+			goto out;
+		for (i = 0; i < N; i++) {
+			size_t off = (size_t)i * SLOT;
+			bool ok;
+
+			pat_fill(b.p + off, sz[i], cseed(c, i));
+			if (i == WRITE_AT)
+				ok = post_send(c, cn.qp[0], IBV_WR_RDMA_WRITE, i, &b, off, sz[i],
+					       IBV_SEND_SIGNALED, cn.r.addr[0] + (size_t)N * SLOT,
+					       cn.r.rkey[0], 0);
+			else
+				ok = post_send(c, cn.qp[0], IBV_WR_SEND, i, &b, off, sz[i],
+					       IBV_SEND_SIGNALED, 0, 0, 0);
+			if (!ok)
+				goto out;
+		}
+		for (i = 0; i < N && !FAILED(c); i++)
+			if (wait_wc(c, cn.scq, 1, wc, 0, "stream completion") != 1 ||
+			    !check_wc(c, wc, i, IBV_WC_SUCCESS,
+				      i == WRITE_AT ? IBV_WC_RDMA_WRITE : IBV_WC_SEND, cn.qp[0],
+				      "stream completion, in order"))
+				break;
+		if (!FAILED(c)) {
+			expect_counter_up(c, "fast_enter", enter0);
+			expect_counter_up(c, "fast_leave", leave0);
+		}
+		sync_step(c, 30);
+	} else {
+		for (i = 0; i < N - 1; i++)
+			if (!post_recv(c, cn.qp[0], i, &b, (size_t)i * SLOT, SLOT))
+				goto out;
+		conn_expose(&cn, &b);
+		if (!conn_connect(&cn, 10))
+			goto out;
+		pat_fill(b.p + (size_t)N * SLOT - 8, 8, 7);
+		if (!post_send(c, cn.qp[0], IBV_WR_SEND, 2000, &b, (size_t)N * SLOT - 8, 8,
+			       IBV_SEND_SIGNALED, 0, 0, 0) ||
+		    !wait_one(c, cn.scq, 2000, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0],
+			      "B's first SEND"))
+			goto out;
+		for (i = 0, k = 0; i < N && !FAILED(c); i++) {
+			char what[64];
+
+			if (i == WRITE_AT)
+				continue;
+			snprintf(what, sizeof(what), "stream message %d (%u bytes)", i, sz[i]);
+			if (!wait_recv(c, cn.rcq, k, IBV_WC_RECV, cn.qp[0], sz[i], -1, what) ||
+			    !pat_check(c, b.p + (size_t)k * SLOT, sz[i], cseed(c, i), what))
+				break;
+			k++;
+		}
+		if (!FAILED(c) && sync_step(c, 30))
+			pat_check(c, b.p + (size_t)N * SLOT, sz[WRITE_AT], cseed(c, WRITE_AT),
+				  "the WRITE in the middle of the stream");
+	}
+out:
+	buf_free(&b);
+	conn_destroy(&cn);
+}
+
+/*
+ * RNR met on the fast path: B has one receive, sends first (its side goes
+ * fast), then A sends two small SENDs.  The first lands; the second finds
+ * no receive: it must wait (RNR, rnr_retry 7), not complete, not be lost,
+ * and complete with its data once B posts a receive.
+ */
+void case_fast_rnr(struct ctx *c, long arg)
+{
+	long long leave0 = hw_counter(c, "fast_leave");
+	struct qp_opts o;
+	struct conn cn;
+	struct buf b = { 0 };
+
+	(void)arg;
+	if (c->loopback) {
+		/* Loopback QPs keep the kernel path, which the other cases cover
+		 * (and here A's and B's CQs are one: the waits below assume two).
+		 */
+		skip(c, "the fast path does not serve loopback QPs");
+		return;
+	}
+	qp_opts_default(c, &o);
+	o.min_rnr_timer = 14;	/* 1.28 ms */
+	o.rnr_retry = 7;
+	if (!conn_create(c, &cn, &o) || !buf_alloc(&cn, &b, 3 * 256, IBV_ACCESS_LOCAL_WRITE))
+		goto out;
+	if (IS_A(c)) {
+		if (!post_recv(c, cn.qp[0], 100, &b, 0, 256) || !conn_connect(&cn, 10) ||
+		    !wait_recv(c, cn.rcq, 100, IBV_WC_RECV, cn.qp[0], 16, -1, "B's SEND"))
+			goto out;
+		pat_fill(b.p + 256, 100, cseed(c, 1));
+		pat_fill(b.p + 512, 200, cseed(c, 2));
+		if (!post_send(c, cn.qp[0], IBV_WR_SEND, 1, &b, 256, 100, IBV_SEND_SIGNALED, 0, 0,
+			       0) ||
+		    !post_send(c, cn.qp[0], IBV_WR_SEND, 2, &b, 512, 200, IBV_SEND_SIGNALED, 0, 0,
+			       0) ||
+		    !wait_one(c, cn.scq, 1, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0], "first SEND") ||
+		    !expect_no_wc(c, cn.scq, 300, "SEND completed with no receive posted") ||
+		    !sync_step(c, 20))
+			goto out;
+		if (wait_one(c, cn.scq, 2, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0],
+			     "second SEND, after the late receive"))
+			expect_qp_state(c, cn.qp[0], IBV_QPS_RTS, "requester after RNR");
+		sync_step(c, 30);
+	} else {
+		if (!post_recv(c, cn.qp[0], 1, &b, 0, 256) || !conn_connect(&cn, 10))
+			goto out;
+		pat_fill(b.p + 512, 16, 5);
+		if (!post_send(c, cn.qp[0], IBV_WR_SEND, 9, &b, 512, 16, IBV_SEND_SIGNALED, 0, 0,
+			       0) ||
+		    !wait_one(c, cn.scq, 9, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0], "B's SEND") ||
+		    !wait_recv(c, cn.rcq, 1, IBV_WC_RECV, cn.qp[0], 100, -1, "first SEND") ||
+		    !pat_check(c, b.p, 100, cseed(c, 1), "first SEND's data"))
+			goto out;
+		/* Poll while A waits: the fast path meets the message with no receive. */
+		if (!expect_no_wc(c, cn.rcq, 300, "a receive completed that was never posted") ||
+		    !sync_step(c, 20))
+			goto out;
+		if (!post_recv(c, cn.qp[0], 2, &b, 256, 256) ||
+		    !wait_recv(c, cn.rcq, 2, IBV_WC_RECV, cn.qp[0], 200, -1, "late receive") ||
+		    !pat_check(c, b.p + 256, 200, cseed(c, 2), "second SEND's data"))
+			goto out;
+		expect_counter_up(c, "fast_leave", leave0);
+		sync_step(c, 30);
+	}
+out:
+	buf_free(&b);
+	conn_destroy(&cn);
+}
