@@ -170,6 +170,25 @@ static int pcv_fast_adopt(struct pcv_qp *qp)
 
 static int pcv_fast_leave_locked(struct pcv_qp *qp, bool never);
 
+/* Count the run of small SENDs post_send sees (sq.lock held). */
+void pcv_fast_count_wr(struct pcv_qp *qp, const struct ibv_send_wr *wr)
+{
+	uint64_t len = 0;
+
+	if (qp->fast.state != PCV_FAST_OFF)
+		return;
+	if (wr->opcode != IBV_WR_SEND && wr->opcode != IBV_WR_SEND_WITH_IMM) {
+		qp->fast.small_run = 0;
+		return;
+	}
+	for (int i = 0; i < wr->num_sge && wr->sg_list; i++)
+		len += wr->sg_list[i].length;
+	if (len > PCV_FAST_PROBE_MAX)
+		qp->fast.small_run = 0;
+	else if (qp->fast.small_run < PCV_FAST_RUN)
+		qp->fast.small_run++;
+}
+
 /* Try to take the QP over (sq.lock held, SQ empty).  Never fails the post. */
 void pcv_fast_try_enter(struct pcv_qp *qp)
 {

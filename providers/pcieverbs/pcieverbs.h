@@ -145,7 +145,15 @@ struct pcv_fast {
 	uint32_t rnr_seq;			/* the peer's rnr_seq at entry */
 	uint32_t max_payload;
 	bool kick;				/* the peer wants a doorbell */
+	uint32_t small_run;			/* small SENDs posted in a row (sq.lock) */
 };
+
+/* Ask for the fast path after this many small SENDs in a row (of at most
+ * PCV_FAST_PROBE_MAX bytes, the kernel's default fast_max): a QP doing
+ * one-sided or large operations never asks.
+ */
+#define PCV_FAST_RUN		4
+#define PCV_FAST_PROBE_MAX	2048
 
 struct pcv_qp {
 	struct pcv_verbs_qp vqp;		/* must be first (ibv_qp_to_qp_ex) */
@@ -294,6 +302,7 @@ int pcv_detach_mcast(struct ibv_qp *ibqp, const union ibv_gid *gid,
 void pcv_fast_qp_init(struct pcv_qp *qp, const struct ibv_qp_init_attr *attr);
 void pcv_fast_qp_fini(struct pcv_qp *qp);
 void pcv_fast_try_enter(struct pcv_qp *qp);
+void pcv_fast_count_wr(struct pcv_qp *qp, const struct ibv_send_wr *wr);
 bool pcv_fast_post(struct pcv_qp *qp);
 int pcv_fast_leave(struct pcv_qp *qp, bool never);
 bool pcv_fast_cq_work(struct pcv_cq *cq);

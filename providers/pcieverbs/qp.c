@@ -266,11 +266,17 @@ int pcv_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	}
 
 	cons = pcv_ring_load_cons(&qp->sq.ring);
-	/* An idle SQ of a QP that may go fast: ask (fast.c backs off). */
-	if (qp->fast.state == PCV_FAST_OFF && cons == qp->sq.prod && wr)
+	/*
+	 * An idle SQ of a QP whose last sends were all small SENDs: ask for
+	 * the fast path (fast.c backs off).  A QP doing anything else never
+	 * pays for asking.
+	 */
+	if (qp->fast.state == PCV_FAST_OFF && cons == qp->sq.prod && wr &&
+	    qp->fast.small_run >= PCV_FAST_RUN)
 		pcv_fast_try_enter(qp);
 	for (; wr; wr = wr->next) {
 		ret = pcv_check_send_wr(qp, wr, &op, &inline_len);
+		pcv_fast_count_wr(qp, wr);
 		if (!ret && !pcv_wq_has_room(&qp->sq, &cons))
 			ret = ENOMEM;
 		if (ret) {

@@ -48,16 +48,49 @@ static void expect_counter_up(struct ctx *c, const char *name, long long before)
 }
 
 /*
+ * The provider asks for the fast path once a QP has posted a few small
+ * SENDs in a row with its send queue idle: n small SENDs, one at a time,
+ * each completed (the peer has receives for them).
+ */
+static bool warm_sends(struct ctx *c, struct conn *cn, struct buf *b, size_t off, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (!post_send(c, cn->qp[0], IBV_WR_SEND, 5000 + j, b, off, 8, IBV_SEND_SIGNALED,
+			       0, 0, 0) ||
+		    !wait_one(c, cn->scq, 5000 + j, IBV_WC_SUCCESS, IBV_WC_SEND, cn->qp[0],
+			      "warm-up SEND"))
+			return false;
+	return true;
+}
+
+static bool warm_recvs(struct ctx *c, struct conn *cn, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (!wait_recv(c, cn->rcq, 6000 + j, IBV_WC_RECV, cn->qp[0], 8, -1,
+			       "warm-up receive"))
+			return false;
+	return true;
+}
+
+static bool post_warm_recvs(struct ctx *c, struct conn *cn, struct buf *b, size_t off, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (!post_recv(c, cn->qp[0], 6000 + j, b, off + (size_t)j * 64, 64))
+			return false;
+	return true;
+}
+
+/*
  * A stream of 60 signaled WRs from A: small SENDs (the fast path), an RDMA
  * WRITE at 20 and a 4096-byte SEND at 40 (both the kernel's), so the QP
- * is handed over and taken back mid-stream at both ends.  B first sends
- * one SEND of its own (so its side goes fast too).  Every completion in
- * order with its wr_id; every message in order with its length and data;
- * the WRITE's data in place.
+ * is handed over and taken back mid-stream at both ends.  Both sides first
+ * exchange WARM small SENDs (so both go fast).  Every completion in order
+ * with its wr_id; every message in order with its length and data; the
+ * WRITE's data in place.
  */
 void case_fast_mixed(struct ctx *c, long arg)
 {
-	enum { N = 60, SLOT = 4096, WRITE_AT = 20, BIG_AT = 40 };
+	enum { N = 60, SLOT = 4096, WRITE_AT = 20, BIG_AT = 40, WARM = 6 };
 	long long enter0 = hw_counter(c, "fast_enter"), leave0 = hw_counter(c, "fast_leave");
 	struct qp_opts o;
 	struct conn cn;
@@ -78,14 +111,15 @@ void case_fast_mixed(struct ctx *c, long arg)
 		sz[i] = i == BIG_AT ? SLOT : 1 + mix64(cseed(c, 500 + i)) % 1500;
 	qp_opts_default(c, &o);
 	o.sq = 64;
-	o.rq = 64;
+	o.rq = 128;
 	if (!conn_create(c, &cn, &o) ||
-	    !buf_alloc(&cn, &b, (size_t)(N + 1) * SLOT,
+	    !buf_alloc(&cn, &b, (size_t)(N + 2) * SLOT,
 		       IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE))
 		goto out;
 	if (IS_A(c)) {
-		if (!post_recv(c, cn.qp[0], 1000, &b, 0, SLOT) || !conn_connect(&cn, 10) ||
-		    !wait_recv(c, cn.rcq, 1000, IBV_WC_RECV, cn.qp[0], 8, -1, "B's first SEND"))
+		if (!post_warm_recvs(c, &cn, &b, 0, WARM) || !conn_connect(&cn, 10) ||
+		    !warm_recvs(c, &cn, WARM) ||
+		    !warm_sends(c, &cn, &b, (size_t)(N + 1) * SLOT, WARM) || !sync_step(c, 15))
 			goto out;
 		for (i = 0; i < N; i++) {
 			size_t off = (size_t)i * SLOT;
@@ -114,17 +148,15 @@ void case_fast_mixed(struct ctx *c, long arg)
 		}
 		sync_step(c, 30);
 	} else {
+		conn_expose(&cn, &b);
+		if (!post_warm_recvs(c, &cn, &b, 0, WARM) || !conn_connect(&cn, 10) ||
+		    !warm_sends(c, &cn, &b, (size_t)(N + 1) * SLOT, WARM) ||
+		    !warm_recvs(c, &cn, WARM))
+			goto out;
 		for (i = 0; i < N - 1; i++)
 			if (!post_recv(c, cn.qp[0], i, &b, (size_t)i * SLOT, SLOT))
 				goto out;
-		conn_expose(&cn, &b);
-		if (!conn_connect(&cn, 10))
-			goto out;
-		pat_fill(b.p + (size_t)N * SLOT - 8, 8, 7);
-		if (!post_send(c, cn.qp[0], IBV_WR_SEND, 2000, &b, (size_t)N * SLOT - 8, 8,
-			       IBV_SEND_SIGNALED, 0, 0, 0) ||
-		    !wait_one(c, cn.scq, 2000, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0],
-			      "B's first SEND"))
+		if (!sync_step(c, 15))
 			goto out;
 		for (i = 0, k = 0; i < N && !FAILED(c); i++) {
 			char what[64];
@@ -147,13 +179,14 @@ out:
 }
 
 /*
- * RNR met on the fast path: B has one receive, sends first (its side goes
- * fast), then A sends two small SENDs.  The first lands; the second finds
- * no receive: it must wait (RNR, rnr_retry 7), not complete, not be lost,
- * and complete with its data once B posts a receive.
+ * RNR met on the fast path: after a warm-up both ways, B has one receive
+ * left and A sends two small SENDs.  The first lands; the second finds no
+ * receive: it must wait (RNR, rnr_retry 7), not complete, not be lost, and
+ * complete with its data once B posts a receive.
  */
 void case_fast_rnr(struct ctx *c, long arg)
 {
+	enum { WARM = 6 };
 	long long leave0 = hw_counter(c, "fast_leave");
 	struct qp_opts o;
 	struct conn cn;
@@ -161,20 +194,17 @@ void case_fast_rnr(struct ctx *c, long arg)
 
 	(void)arg;
 	if (c->loopback) {
-		/* Loopback QPs keep the kernel path, which the other cases cover
-		 * (and here A's and B's CQs are one: the waits below assume two).
-		 */
 		skip(c, "the fast path does not serve loopback QPs");
 		return;
 	}
 	qp_opts_default(c, &o);
 	o.min_rnr_timer = 14;	/* 1.28 ms */
 	o.rnr_retry = 7;
-	if (!conn_create(c, &cn, &o) || !buf_alloc(&cn, &b, 3 * 256, IBV_ACCESS_LOCAL_WRITE))
+	if (!conn_create(c, &cn, &o) || !buf_alloc(&cn, &b, 4096, IBV_ACCESS_LOCAL_WRITE))
 		goto out;
 	if (IS_A(c)) {
-		if (!post_recv(c, cn.qp[0], 100, &b, 0, 256) || !conn_connect(&cn, 10) ||
-		    !wait_recv(c, cn.rcq, 100, IBV_WC_RECV, cn.qp[0], 16, -1, "B's SEND"))
+		if (!post_warm_recvs(c, &cn, &b, 1024, WARM) || !conn_connect(&cn, 10) ||
+		    !warm_recvs(c, &cn, WARM) || !warm_sends(c, &cn, &b, 2048, WARM))
 			goto out;
 		pat_fill(b.p + 256, 100, cseed(c, 1));
 		pat_fill(b.p + 512, 200, cseed(c, 2));
@@ -191,12 +221,9 @@ void case_fast_rnr(struct ctx *c, long arg)
 			expect_qp_state(c, cn.qp[0], IBV_QPS_RTS, "requester after RNR");
 		sync_step(c, 30);
 	} else {
-		if (!post_recv(c, cn.qp[0], 1, &b, 0, 256) || !conn_connect(&cn, 10))
-			goto out;
-		pat_fill(b.p + 512, 16, 5);
-		if (!post_send(c, cn.qp[0], IBV_WR_SEND, 9, &b, 512, 16, IBV_SEND_SIGNALED, 0, 0,
-			       0) ||
-		    !wait_one(c, cn.scq, 9, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0], "B's SEND") ||
+		if (!post_warm_recvs(c, &cn, &b, 1024, WARM) ||
+		    !post_recv(c, cn.qp[0], 1, &b, 0, 256) || !conn_connect(&cn, 10) ||
+		    !warm_sends(c, &cn, &b, 2048, WARM) || !warm_recvs(c, &cn, WARM) ||
 		    !wait_recv(c, cn.rcq, 1, IBV_WC_RECV, cn.qp[0], 100, -1, "first SEND") ||
 		    !pat_check(c, b.p, 100, cseed(c, 1), "first SEND's data"))
 			goto out;
