@@ -39,6 +39,21 @@ trap '"$CHASSIS" down >/dev/null 2>&1; rm -rf "$RC_TMP"' EXIT
 # A user process watching blade 0's asynchronous events throughout.
 bg_start watch 0 300 -- stdbuf -oL ibv_asyncwatch -d pciev0
 wait_for 20 grep -q "async event FD" "$RC_TMP/watch.out"
+# A process in full flow on the fast path (design 12.9) when its peer dies:
+# 2-byte ib_send_lat, whose QPs go fast after a few messages (5M iterations:
+# about 20 s here, and 80 MB of perftest's timestamp arrays).
+fe0=$(counter 0 fast_enter)
+fl0=$(counter 0 fast_leave)
+bg_start lat_srv 1 300 -- ib_send_lat -d pciev0 -F -n 5000000 -p 18533
+wait_listen lat_srv 1 18533 30
+bg_start lat_cli 0 300 -- ib_send_lat -d pciev0 -F -n 5000000 -p 18533 10.200.0.2
+for _ in $(seq 60); do
+	[ "$(counter 0 fast_enter)" -gt "$fe0" ] && break
+	sleep 1
+done
+check "blade 0: a 2-byte ib_send_lat to blade 1 runs on the fast path" \
+	test "$(counter 0 fast_enter)" -gt "$fe0"
+check "blade 0: the fast-path ib_send_lat is still running when blade 1 dies" bg_running lat_cli
 downs=$(counter 0 link_down_events)
 ch kill 1 | diag
 t0=$SECONDS
@@ -58,6 +73,14 @@ check "blade 0: ib0 lost its carrier" \
 res=$(diag_run 0 "ping 1 1" 2>&1 | tail -1)
 check "blade 0: a ping to the dead blade fails cleanly ($res)" grep -q "^error ping" <<<"$res"
 check "blade 0: no oops after its peer died" dmesg_clean 0
+# The fast-path process: error completions (the kernel took the QP back and
+# flushed it), not a signal from its revoked window.
+rc=$(bg_wait lat_cli 60)
+check "blade 0: the fast-path ib_send_lat failed cleanly when its peer died (exit $rc)" \
+	bash -c '[ "$1" -ge 1 ] && [ "$1" -lt 128 ]' _ "$rc"
+check "blade 0: its QP went back to the kernel (fast_leave)" \
+	test "$(counter 0 fast_leave)" -gt "$fl0"
+bg_wait lat_srv 30 >/dev/null
 
 # ---- it comes back ----------------------------------------------------------------
 ch start 1 -q 2>&1 | diag

@@ -37,6 +37,8 @@ sleep 2
 
 dry=()
 [ "${PCV_HOSTILE_DRY:-0}" = 1 ] && dry=(-n) && echo "# PCV_HOSTILE_DRY=1: no scribbling"
+fe=(0 0)
+[ "$RC_DEV" = pciev0 ] && fe=($(counter 0 fast_enter) $(counter 1 fast_enter))
 t0=$SECONDS
 bg_start h0 0 300 -- "$HOSTILE" "${dry[@]}" -d "$RC_DEV" -g "$RC_GIDX" -L 18700 -W 60 -r 12 -T 20 -s 1
 bg_start h1 1 300 -- "$HOSTILE" "${dry[@]}" -d "$RC_DEV" -g "$RC_GIDX" -P blade0:18700 -W 60 -r 12 \
@@ -50,7 +52,7 @@ for b in 0 1; do
 	out=$RC_TMP/h$b.out
 	rc=$h0
 	[ $b = 1 ] && rc=$h1
-	grep -vE '^#   ' "$out" | grep -E '^(hostile|# [0-9]+ mapping|# remote|# completions|# warm|# time)' |
+	grep -vE '^#   ' "$out" | grep -E '^(hostile|# [0-9]+ mapping|# remote|# completions|# warm|# fast|# time)' |
 		sed "s/^/blade $b: /" | diag
 	check "blade $b: pcv_hostile ran to the end (exit 0, got $rc; 3 = it crashed itself)" \
 		test "$rc" = 0
@@ -58,6 +60,11 @@ for b in 0 1; do
 		grep -qE 'hostile: .* mappings=[1-9]' "$out"
 	check "blade $b: pcv_hostile's remote QP connected to the other blade" \
 		grep -q '^# remote QP' "$out"
+	# Its remote QP took the fast path first (design 12.9): the scribbled
+	# mappings include its inbound region and the window onto the peer's.
+	[ "$RC_DEV" = pciev0 ] &&
+		check "blade $b: the hostile remote QP was on the fast path before the scribbling" \
+			test "$(counter $b fast_enter)" -gt "${fe[$b]}"
 	verdict=$(sed -n 's/^hostile: verdict: qps_in_error=\([0-9]*\/[0-9]*\).*/\1/p' "$out")
 	if [ ${#dry[@]} != 0 ]; then
 		check "blade $b: dry run: no errors, no QP in ERR ($verdict)" \
