@@ -338,10 +338,18 @@ int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 
 	pthread_spin_lock(&cq->lock);
 	n = pcv_cq_drain(cq, num_entries, wc);
-	if (n == 0 && !cq->broken) {
-		/* The fast path's work is ours to do, here in user space. */
+	if (n >= 0 && n < num_entries) {
+		/*
+		 * The fast path's work is ours to do, here in user space, on
+		 * every poll with room left: a ring that keeps receiving the
+		 * kernel's CQEs must not starve the fast QPs on the CQ.
+		 */
+		int more;
+
 		slow = pcv_fast_cq_work(cq);
-		n = pcv_cq_drain(cq, num_entries, wc);
+		more = pcv_cq_drain(cq, num_entries - n, wc + n);
+		if (more > 0)
+			n += more;
 	}
 	if (n == 0)
 		n = pcv_cq_empty(cq);
