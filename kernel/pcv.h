@@ -748,6 +748,7 @@ int pcv_mmap(struct ib_ucontext *uctx, struct vm_area_struct *vma);
 void pcv_mmap_free(struct rdma_user_mmap_entry *entry);
 
 /* pcv_verbs.c */
+int pcv_udata_req(struct ib_udata *udata, void *req, size_t size);
 extern const struct ib_device_ops pcv_dev_ops;
 void pcv_verbs_init_ibdev(struct pcv_dev *dev);
 int pcv_alloc_mr_verbs(void);

@@ -101,19 +101,6 @@ out:
 	return err;
 }
 
-/* Accept an optional request struct whose unknown tail must be zero. */
-static int pcv_udata_req(struct ib_udata *udata, void *req, size_t size)
-{
-	memset(req, 0, size);
-	if (!udata || !udata->inlen)
-		return 0;
-	if (udata->inlen < size)
-		return -EINVAL;
-	if (udata->inlen > size && !ib_is_udata_cleared(udata, size, udata->inlen - size))
-		return -EOPNOTSUPP;
-	return ib_copy_from_udata(req, udata, size);
-}
-
 static int pcv_cq_ring_alloc(struct pcv_cq *cq, struct ib_udata *udata, u32 entries,
 			     u64 *key)
 {

@@ -265,16 +265,9 @@ int pcv_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init, struct ib_ud
 	if (err)
 		return err;
 	if (udata) {
-		if (udata->inlen && udata->inlen < sizeof(req))
-			return -EINVAL;
-		if (udata->inlen > sizeof(req) &&
-		    !ib_is_udata_cleared(udata, sizeof(req), udata->inlen - sizeof(req)))
-			return -EOPNOTSUPP;
-		if (udata->inlen) {
-			err = ib_copy_from_udata(&req, udata, sizeof(req));
-			if (err)
-				return err;
-		}
+		err = pcv_udata_req(udata, &req, sizeof(req));
+		if (err)
+			return err;
 		if (req.comp_mask || req.reserved)
 			return -EOPNOTSUPP;
 		if (udata->outlen < offsetofend(typeof(resp), rq_mmap_size))
@@ -530,21 +523,19 @@ static void pcv_qp_release_peer(struct pcv_qp *qp, bool was_connected)
 }
 
 /*
- * modify_qp's driver data: none (older providers), or struct
- * pcv_ibv_modify_qp, with anything beyond it zero.
+ * modify_qp's driver data: none (older providers: no bytes, or zeros), or
+ * struct pcv_ibv_modify_qp.
  */
 static int pcv_modify_qp_req(struct ib_udata *udata, struct pcv_ibv_modify_qp *req)
 {
-	memset(req, 0, sizeof(*req));
-	if (!udata || !udata->inlen)
-		return 0;
-	if (udata->inlen < sizeof(*req))
-		return ib_is_udata_cleared(udata, 0, udata->inlen) ? 0 : -EINVAL;
-	if (udata->inlen > sizeof(*req) &&
-	    !ib_is_udata_cleared(udata, sizeof(*req), udata->inlen - sizeof(*req)))
-		return -EOPNOTSUPP;
-	if (ib_copy_from_udata(req, udata, sizeof(*req)))
-		return -EFAULT;
+	int err;
+
+	if (udata && udata->inlen < sizeof(*req) &&
+	    ib_is_udata_cleared(udata, 0, udata->inlen))
+		udata = NULL;
+	err = pcv_udata_req(udata, req, sizeof(*req));
+	if (err)
+		return err;
 	if (req->comp_mask & ~PCV_MODIFY_QP_FAST)
 		return -EOPNOTSUPP;
 	if (!req->comp_mask && memchr_inv(req, 0, sizeof(*req)))

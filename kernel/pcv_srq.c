@@ -95,16 +95,9 @@ int pcv_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	    init->attr.max_sge > PCV_MAX_RECV_SGE)
 		return -EINVAL;
 	if (udata) {
-		if (udata->inlen < sizeof(req) && udata->inlen)
-			return -EINVAL;
-		if (udata->inlen > sizeof(req) &&
-		    !ib_is_udata_cleared(udata, sizeof(req), udata->inlen - sizeof(req)))
-			return -EOPNOTSUPP;
-		if (udata->inlen) {
-			err = ib_copy_from_udata(&req, udata, sizeof(req));
-			if (err)
-				return err;
-		}
+		err = pcv_udata_req(udata, &req, sizeof(req));
+		if (err)
+			return err;
 		if (req.comp_mask || req.reserved)
 			return -EOPNOTSUPP;
 		if (udata->outlen < offsetofend(typeof(resp), mmap_size))

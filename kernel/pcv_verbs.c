@@ -12,6 +12,23 @@
 #define PCV_FW_SUBMINOR		0
 #define PCV_MAX_PD		0x10000
 
+/*
+ * A command's optional driver request: none (all zero), or the struct with
+ * anything beyond it zero (a newer provider's fields this kernel does not
+ * know are refused).  0 or a negative errno.
+ */
+int pcv_udata_req(struct ib_udata *udata, void *req, size_t size)
+{
+	memset(req, 0, size);
+	if (!udata || !udata->inlen)
+		return 0;
+	if (udata->inlen < size)
+		return -EINVAL;
+	if (udata->inlen > size && !ib_is_udata_cleared(udata, size, udata->inlen - size))
+		return -EOPNOTSUPP;
+	return ib_copy_from_udata(req, udata, size);
+}
+
 static int pcv_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
 			    struct ib_udata *udata)
 {

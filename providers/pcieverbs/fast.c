@@ -616,9 +616,9 @@ static bool pcv_fast_rx(struct pcv_qp *qp, struct pcv_cq *cq)
  */
 bool pcv_fast_cq_work(struct pcv_cq *cq)
 {
-	bool slow = !cq->sq_qps && !cq->rq_qps;
+	bool slow = !cq->qps[PCV_CQ_SEND] && !cq->qps[PCV_CQ_RECV];
 
-	for (struct pcv_qp *qp = cq->sq_qps; qp; qp = qp->scq_next) {
+	for (struct pcv_qp *qp = cq->qps[PCV_CQ_SEND]; qp; qp = qp->cq_next[PCV_CQ_SEND]) {
 		struct pcv_fast *f = &qp->fast;
 		bool kick = false;
 
@@ -639,7 +639,7 @@ bool pcv_fast_cq_work(struct pcv_cq *cq)
 			(void)ibv_cmd_post_send(&qp->vqp.qp, NULL, &bad);
 		}
 	}
-	for (struct pcv_qp *qp = cq->rq_qps; qp; qp = qp->rcq_next) {
+	for (struct pcv_qp *qp = cq->qps[PCV_CQ_RECV]; qp; qp = qp->cq_next[PCV_CQ_RECV]) {
 		struct pcv_fast *f = &qp->fast;
 
 		pthread_spin_lock(&f->lock);
@@ -660,10 +660,9 @@ bool pcv_fast_cq_work(struct pcv_cq *cq)
 /* An armed CQ means interrupts: its QPs go back to the kernel for good. */
 void pcv_fast_cq_armed(struct pcv_cq *cq)
 {
-	for (struct pcv_qp *qp = cq->sq_qps; qp; qp = qp->scq_next)
-		pcv_fast_leave(qp, true);
-	for (struct pcv_qp *qp = cq->rq_qps; qp; qp = qp->rcq_next)
-		pcv_fast_leave(qp, true);
+	for (int r = 0; r < PCV_CQ_ROLES; r++)
+		for (struct pcv_qp *qp = cq->qps[r]; qp; qp = qp->cq_next[r])
+			pcv_fast_leave(qp, true);
 }
 
 /* Software completions go after every ring CQE made before them. */

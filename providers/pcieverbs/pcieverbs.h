@@ -91,6 +91,13 @@ struct pcv_swc {
 
 struct pcv_qp;
 
+/* A QP's two roles towards CQs: the index of pcv_cq.qps and pcv_qp.cq_next. */
+enum pcv_cq_role {
+	PCV_CQ_SEND,
+	PCV_CQ_RECV,
+	PCV_CQ_ROLES,
+};
+
 struct pcv_cq {
 	struct ibv_cq ibv_cq;			/* cqe = usable depth (kernel's) */
 	pthread_spinlock_t lock;		/* everything below */
@@ -100,8 +107,7 @@ struct pcv_cq {
 	struct pcv_swc *sw;			/* fast-path completions (fast.c) */
 	uint32_t sw_size;			/* power of two */
 	uint32_t sw_head, sw_tail;		/* free running */
-	struct pcv_qp *sq_qps;			/* QPs whose send CQ this is */
-	struct pcv_qp *rq_qps;			/* ... and receive CQ */
+	struct pcv_qp *qps[PCV_CQ_ROLES];	/* QPs whose send / receive CQ this is */
 };
 
 /* A work queue we produce into: an SQ, an RQ or an SRQ. */
@@ -162,8 +168,7 @@ struct pcv_qp {
 	uint32_t max_inline;			/* bytes of IBV_SEND_INLINE payload */
 	bool sq_sig_all;			/* every WQE carries PCV_WQE_SIGNALED */
 	struct pcv_fast fast;
-	struct pcv_qp *scq_next;		/* pcv_cq.sq_qps, under the CQ's lock */
-	struct pcv_qp *rcq_next;		/* pcv_cq.rq_qps */
+	struct pcv_qp *cq_next[PCV_CQ_ROLES];	/* pcv_cq.qps lists, under each CQ's lock */
 };
 
 struct pcv_srq {

@@ -455,34 +455,28 @@ static int pcv_qp_setup(struct pcv_qp *qp, const struct ibv_qp_init_attr *attr,
 /* Link a new QP into its CQs' lists (or out of them). */
 static void pcv_qp_link_cqs(struct pcv_qp *qp, bool add)
 {
-	struct pcv_cq *scq = to_pcv_cq(qp->vqp.qp.send_cq);
-	struct pcv_cq *rcq = to_pcv_cq(qp->vqp.qp.recv_cq);
-	struct pcv_qp **p;
+	struct ibv_cq *cqs[PCV_CQ_ROLES] = {
+		[PCV_CQ_SEND] = qp->vqp.qp.send_cq,
+		[PCV_CQ_RECV] = qp->vqp.qp.recv_cq,
+	};
 
-	pthread_spin_lock(&scq->lock);
-	if (add) {
-		qp->scq_next = scq->sq_qps;
-		scq->sq_qps = qp;
-	} else {
-		for (p = &scq->sq_qps; *p; p = &(*p)->scq_next)
-			if (*p == qp) {
-				*p = qp->scq_next;
-				break;
-			}
+	for (int r = 0; r < PCV_CQ_ROLES; r++) {
+		struct pcv_cq *cq = to_pcv_cq(cqs[r]);
+		struct pcv_qp **p;
+
+		pthread_spin_lock(&cq->lock);
+		if (add) {
+			qp->cq_next[r] = cq->qps[r];
+			cq->qps[r] = qp;
+		} else {
+			for (p = &cq->qps[r]; *p; p = &(*p)->cq_next[r])
+				if (*p == qp) {
+					*p = qp->cq_next[r];
+					break;
+				}
+		}
+		pthread_spin_unlock(&cq->lock);
 	}
-	pthread_spin_unlock(&scq->lock);
-	pthread_spin_lock(&rcq->lock);
-	if (add) {
-		qp->rcq_next = rcq->rq_qps;
-		rcq->rq_qps = qp;
-	} else {
-		for (p = &rcq->rq_qps; *p; p = &(*p)->rcq_next)
-			if (*p == qp) {
-				*p = qp->rcq_next;
-				break;
-			}
-	}
-	pthread_spin_unlock(&rcq->lock);
 }
 
 struct ibv_qp *pcv_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
