@@ -347,6 +347,18 @@ static int pcv_tx_onesided(struct pcv_qp *qp, struct pcv_swqe *s)
 	if (!write && qp->rd_outstanding >= max_t(u32, qp->max_rd_atomic, 1))
 		return -EAGAIN;	/* initiator depth */
 
+	/*
+	 * A zero-length RDMA WRITE or READ moves no data, and InfiniBand's
+	 * responder then checks neither the R_Key nor the address.  UCX posts
+	 * them with rkey 0 as a cheap remote fence (Open MPI's one-sided
+	 * traffic, keepalive checks): refusing them failed every such job with
+	 * IBV_WC_REM_ACCESS_ERR.  Completions retire in SQ order, so this one
+	 * still reports after every earlier WQE has finished.
+	 */
+	if (write && (w->flags & PCV_WQE_INLINE) && !w->inline_len) {
+		s->byte_len = 0;
+		goto placed;
+	}
 	if (write && (w->flags & PCV_WQE_INLINE)) {
 		if (!pcv_tx_rkey(qp, s, PCV_MR_REMOTE_WRITE, w->inline_len, &d))
 			return 0;
@@ -369,6 +381,8 @@ static int pcv_tx_onesided(struct pcv_qp *qp, struct pcv_swqe *s)
 	}
 	s->nlsge = w->num_sge;
 	s->byte_len = total;
+	if (!atomic && !total)
+		goto put;	/* zero-length: see above */
 
 	if (atomic) {
 		if (w->remote_addr & 7) {

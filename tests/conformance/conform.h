@@ -254,6 +254,8 @@ DECL_CASE(case_uc);
 /* cases_fast.c */
 DECL_CASE(case_fast_mixed);
 DECL_CASE(case_fast_rnr);
+/* cases_mpi.c */
+DECL_CASE(case_zero_len_rdma);
 /* cases_err.c */
 DECL_CASE(case_rnr_recover);
 DECL_CASE(case_rnr_exceeded);
