@@ -99,6 +99,7 @@ enum pcv_counter {
 	PCV_CNT_MADS_MALFORMED,		/* dropped at QP1: not 256 bytes or base version */
 	PCV_CNT_FAST_ENTER,		/* QPs handed to their process's fast path */
 	PCV_CNT_FAST_LEAVE,		/* ... and taken back */
+	PCV_CNT_LINK_SILENCES,		/* a peer silent past hb_silent_ms, link kept */
 	PCV_NR_COUNTERS,
 };
 
@@ -809,6 +810,7 @@ void pcv_chassis_exit(void);
 /* module parameters (pcv_main.c) */
 extern unsigned int pcv_hb_interval_ms;
 extern unsigned int pcv_hb_timeout_ms;
+extern unsigned int pcv_hb_silent_ms;
 extern unsigned int pcv_diag_kb;
 extern unsigned int pcv_pio_max;
 extern unsigned int pcv_inline_max;

@@ -49,7 +49,8 @@ static int pcv_peers_show(struct seq_file *s, void *unused)
 		}
 		seq_printf(s, "%-4u %-9s %-18s %08x %3u.%-3u %3llu %5llu %5llu %u\n", i,
 			   pcv_link_state_name(l->state),
-			   l->state == PCV_LINK_UP ? "-" : pcv_link_reason_name(l->reason),
+			   l->state != PCV_LINK_UP ? pcv_link_reason_name(l->reason) :
+			   l->silent ? "silent" : "-",
 			   l->peer_epoch, PCV_WIRE_MAJOR(l->peer_version),
 			   PCV_WIRE_MINOR(l->peer_version), l->up_events, l->down_events,
 			   l->fail_events, p->hb_out);

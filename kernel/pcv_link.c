@@ -39,6 +39,7 @@ static struct pcv_link_cfg pcv_link_cfg(struct pcv_dev *dev, struct pcv_peer *p)
 		.my_version = PCV_WIRE_VERSION,
 		.peer_ram_size = min(p->win_size, dev->info.peer_mem_size),
 		.hb_timeout_ms = pcv_hb_timeout_ms,
+		.silent_ms = pcv_hb_silent_ms,
 	};
 	return cfg;
 }
@@ -221,6 +222,13 @@ static void pcv_link_report(struct pcv_dev *dev, struct pcv_peer *p, unsigned in
 			pcv_count(dev, PCV_CNT_HB_TIMEOUTS, 1);
 		dev_warn(d, "link to blade %u down: %s\n", p->id, pcv_link_reason_name(l->reason));
 	}
+	if (ev & PCV_LINK_EV_SILENT) {
+		pcv_count(dev, PCV_CNT_LINK_SILENCES, 1);
+		dev_warn(d, "blade %u silent for over %u ms: kept (declared dead after %u ms)\n",
+			 p->id, pcv_hb_silent_ms, pcv_hb_timeout_ms);
+	}
+	if (ev & PCV_LINK_EV_RESUMED)
+		dev_info(d, "blade %u beats again: link and QPs kept\n", p->id);
 	if (ev & PCV_LINK_EV_FAILED) {
 		pcv_count(dev, PCV_CNT_LINK_FAILURES, 1);
 		if (l->reason == PCV_LINK_R_VERSION)
@@ -268,8 +276,9 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 		/* Its datagram ring, if it was not usable at link up. */
 		pcv_dgram_link_up(dev, p);
 	}
-	if (ev & (PCV_LINK_EV_UP | PCV_LINK_EV_DOWN | PCV_LINK_EV_FAILED)) {
+	if (ev & ~PCV_LINK_EV_NEW_EPOCH)
 		pcv_link_report(dev, p, ev);
+	if (ev & (PCV_LINK_EV_UP | PCV_LINK_EV_DOWN | PCV_LINK_EV_FAILED)) {
 		wake_up_all(&dev->link_wq);
 		/* Let the peer notice quickly rather than at its next tick. */
 		if (pcv_link_may_write(l))

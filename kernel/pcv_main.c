@@ -12,9 +12,19 @@ unsigned int pcv_hb_interval_ms = 100;
 module_param_named(hb_interval_ms, pcv_hb_interval_ms, uint, 0444);
 MODULE_PARM_DESC(hb_interval_ms, "Link heartbeat period in ms (default 100)");
 
-unsigned int pcv_hb_timeout_ms = 5000;
+/*
+ * A silent peer is first only reported (hb_silent_ms), and declared dead,
+ * its QPs flushed, only after hb_timeout_ms: TCG blades sharing two host
+ * cores stall for seconds, and a blade that is slow is not a dead one
+ * (design §5).  A powered-off blade is seen at once, whatever these say.
+ */
+unsigned int pcv_hb_timeout_ms = 30000;
 module_param_named(hb_timeout_ms, pcv_hb_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(hb_timeout_ms, "A link whose peer is silent this long goes down (default 5000)");
+MODULE_PARM_DESC(hb_timeout_ms, "A link whose peer is silent this long goes down, its QPs flushed (default 30000)");
+
+unsigned int pcv_hb_silent_ms = 5000;
+module_param_named(hb_silent_ms, pcv_hb_silent_ms, uint, 0444);
+MODULE_PARM_DESC(hb_silent_ms, "A peer silent this long is reported, its link kept (default 5000, 0 = never)");
 
 unsigned int pcv_diag_kb = 4096;
 module_param_named(diag_kb, pcv_diag_kb, uint, 0444);
@@ -49,8 +59,9 @@ static int __init pcv_init(void)
 	int err;
 
 	if (pcv_hb_interval_ms < 10 || pcv_hb_interval_ms > 10000 ||
-	    pcv_hb_timeout_ms < 2 * pcv_hb_interval_ms || pcv_diag_kb > 4096) {
-		pr_err("%s: bad parameters: need 10 <= hb_interval_ms <= 10000, hb_timeout_ms >= 2 * hb_interval_ms, diag_kb <= 4096\n",
+	    pcv_hb_timeout_ms < 2 * pcv_hb_interval_ms || pcv_hb_silent_ms >= pcv_hb_timeout_ms ||
+	    pcv_diag_kb > 4096) {
+		pr_err("%s: bad parameters: need 10 <= hb_interval_ms <= 10000, hb_timeout_ms >= 2 * hb_interval_ms, hb_silent_ms < hb_timeout_ms, diag_kb <= 4096\n",
 		       PCV_DRV_NAME);
 		return -EINVAL;
 	}

@@ -37,6 +37,7 @@ static const struct rdma_stat_desc pcv_counter_descs[] = {
 	[PCV_CNT_MADS_MALFORMED].name = "mad_drop_malformed",
 	[PCV_CNT_FAST_ENTER].name = "fast_enter",
 	[PCV_CNT_FAST_LEAVE].name = "fast_leave",
+	[PCV_CNT_LINK_SILENCES].name = "link_silences",
 };
 
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)

@@ -54,6 +54,7 @@ static unsigned int link_set_down(struct pcv_link *l, enum pcv_link_reason why)
 	l->state = PCV_LINK_DOWN;
 	l->reason = why;
 	l->hb_stale = false;
+	l->silent = false;
 	return ev;
 }
 
@@ -184,13 +185,27 @@ unsigned int pcv_link_step(struct pcv_link *l, const struct pcv_link_cfg *cfg,
 		link_need_fresh_beat(l, v);
 		return ev;
 	}
+	/*
+	 * A blade that is only slow (a loaded host starves its vCPU for
+	 * seconds) is not a dead one: past silent_ms it is reported SILENT and
+	 * stays UP, its QPs untouched, since its epoch says it kept its memory;
+	 * only past hb_timeout_ms is it declared dead.
+	 */
 	if (v->in_heartbeat != l->last_hb) {
 		l->last_hb = v->in_heartbeat;
 		l->last_hb_ms = now_ms;
+		if (l->silent) {
+			l->silent = false;
+			ev |= PCV_LINK_EV_RESUMED;
+		}
 	} else if (now_ms - l->last_hb_ms > cfg->hb_timeout_ms) {
 		ev |= link_set_down(l, PCV_LINK_R_HB_TIMEOUT);
 		link_enter_handshake(l, cfg, v);
 		link_need_fresh_beat(l, v);
+	} else if (!l->silent && cfg->silent_ms && now_ms - l->last_hb_ms > cfg->silent_ms) {
+		l->silent = true;
+		l->silent_events++;
+		ev |= PCV_LINK_EV_SILENT;
 	}
 	return ev;
 }

@@ -151,6 +151,41 @@ static void test_heartbeat_keeps_up_and_timeout_downs(void)
 	CHECK_EQ(l.state, PCV_LINK_UP);
 }
 
+/*
+ * A slow peer (silent past silent_ms, beating again before the timeout) is
+ * reported SILENT then RESUMED and never leaves UP; silent past the timeout
+ * it goes DOWN as before, and the silence is not reported twice.
+ */
+static void test_silent_then_resumed_stays_up(void)
+{
+	struct pcv_link_cfg c = cfg;
+	struct pcv_link l;
+	struct pcv_link_view v;
+
+	c.silent_ms = TIMEOUT / 4;
+	bring_up(&l, &v, 0);
+	v.in_heartbeat++;
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1000), 0);
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1000 + TIMEOUT / 4), 0);
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1001 + TIMEOUT / 4), PCV_LINK_EV_SILENT);
+	CHECK(l.silent);
+	CHECK_EQ(l.state, PCV_LINK_UP);
+	CHECK(pcv_link_may_write(&l));
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1000 + TIMEOUT / 2), 0);	/* once */
+	v.in_heartbeat++;
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1000 + TIMEOUT), PCV_LINK_EV_RESUMED);
+	CHECK(!l.silent);
+	CHECK_EQ(l.state, PCV_LINK_UP);
+	CHECK_EQ(l.down_events, 0);
+	CHECK_EQ(l.silent_events, 1);
+	/* Silent again, this time past the timeout: DOWN, silence cleared. */
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1001 + TIMEOUT + TIMEOUT / 4), PCV_LINK_EV_SILENT);
+	CHECK_EQ(pcv_link_step(&l, &c, &v, 1001 + 2 * TIMEOUT), PCV_LINK_EV_DOWN);
+	CHECK_EQ(l.reason, PCV_LINK_R_HB_TIMEOUT);
+	CHECK(!l.silent);
+	CHECK_EQ(l.silent_events, 2);
+}
+
 static void test_absent_while_up(void)
 {
 	struct pcv_link l;
@@ -406,6 +441,7 @@ int main(void)
 	RUN(test_not_ready_is_down);
 	RUN(test_handshake_then_up);
 	RUN(test_heartbeat_keeps_up_and_timeout_downs);
+	RUN(test_silent_then_resumed_stays_up);
 	RUN(test_absent_while_up);
 	RUN(test_peer_reload_new_epoch);
 	RUN(test_generation_change_resets);

@@ -10,6 +10,8 @@
  *   DOWN ------ peer present, scratchpads READY, versions match ------> HANDSHAKE
  *   HANDSHAKE -- peer's block has its current epoch and acks ours ----> UP
  *   UP -------- heartbeat silent > timeout ---------------------------> HANDSHAKE
+ *   (UP, silent > silent_ms but < timeout: still UP, reported SILENT; a beat
+ *   before the timeout reports RESUMED and nothing was lost)
  *   UP/HANDSHAKE -- peer epoch or chassis generation changes ---------> HANDSHAKE (new epoch)
  *   any ------- peer absent / scratchpads not ready --------------------> DOWN
  *   any ------- incompatible version, bad region ----------------------> FAILED
@@ -48,13 +50,16 @@ enum pcv_link_reason {
 #define PCV_LINK_EV_DOWN		BIT(1)	/* left UP */
 #define PCV_LINK_EV_FAILED		BIT(2)	/* entered FAILED */
 #define PCV_LINK_EV_NEW_EPOCH		BIT(3)	/* peer epoch changed: rewrite our block */
+#define PCV_LINK_EV_SILENT		BIT(4)	/* UP, but silent for longer than silent_ms */
+#define PCV_LINK_EV_RESUMED		BIT(5)	/* a silent peer beats again, still UP */
 
 struct pcv_link_cfg {
 	u32 my_blade;
 	u32 my_epoch;
 	u32 my_version;			/* PCV_WIRE_VERSION normally */
 	u64 peer_ram_size;		/* bytes of the peer's RAM we can address */
-	u32 hb_timeout_ms;
+	u32 hb_timeout_ms;		/* silent this long: declared dead, link DOWN */
+	u32 silent_ms;			/* silent this long: reported, still UP (0: never) */
 };
 
 /* What the peer shows us, sampled by the caller.  All of it is untrusted. */
@@ -88,11 +93,13 @@ struct pcv_link {
 	u32 last_hb;			/* last heartbeat value seen */
 	u64 last_hb_ms;			/* when it last changed */
 	bool hb_stale;			/* timed out: need a fresh beat before UP */
+	bool silent;			/* UP, no beat for longer than silent_ms */
 	u32 failed_epoch;		/* FAILED sticks while these match */
 	u32 failed_generation;
 	u64 up_events;
 	u64 down_events;
 	u64 fail_events;
+	u64 silent_events;		/* silences that ended in RESUMED or DOWN */
 };
 
 void pcv_link_init(struct pcv_link *l);
