@@ -10,6 +10,7 @@ PKGS=(
 	rdma-core ibverbs-utils ibverbs-providers libibverbs-dev librdmacm-dev
 	rdmacm-utils infiniband-diags perftest qperf iperf3 netcat-openbsd iputils-ping
 	sparse linux-source-6.1
+	openssh-server openssh-client openmpi-bin libopenmpi-dev ucx-utils
 )
 
 missing() {
