@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # pcieverbs: InfiniBand verbs over PCIe between blades.
 #
-#   make            build everything (module, provider, libpcieverbs, chassis, guest images)
+#   make            build everything (module, provider, libpcieverbs, chassis, guest images,
+#                   MPI test programs)
 #   make demo       install what is needed, build, boot a 2-blade chassis, show the fabric
 #   make check      install what is needed, build, run the whole test suite
 #   make setup      install the Debian packages (idempotent)
@@ -24,10 +25,10 @@ VMLINUX := $(GUEST)/vmlinux-$(KVER)
 INITRD := $(GUEST)/initrd-$(KVER).cpio
 AGENT := $(BUILD)/chassis/pcv-agent
 
-.PHONY: all setup module provider libpcieverbs chassis guest check demo install lint clean \
-	check-kver
+.PHONY: all setup module provider libpcieverbs mpi_tests chassis guest check demo install lint \
+	clean check-kver
 
-all: module provider libpcieverbs chassis guest
+all: module provider libpcieverbs mpi_tests chassis guest
 
 setup:
 	@scripts/setup.sh
@@ -44,6 +45,10 @@ provider:
 
 libpcieverbs:
 	$(MAKE) -C libpcieverbs BUILD=$(BUILD)
+
+# MPI programs that check every byte they move (mpi_tests/run-all runs them).
+mpi_tests:
+	$(MAKE) -C mpi_tests BUILD=$(BUILD)
 
 chassis: $(AGENT)
 	$(MAKE) -C chassis BUILD=$(BUILD)
