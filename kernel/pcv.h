@@ -100,7 +100,23 @@ enum pcv_counter {
 	PCV_CNT_FAST_ENTER,		/* QPs handed to their process's fast path */
 	PCV_CNT_FAST_LEAVE,		/* ... and taken back */
 	PCV_CNT_LINK_SILENCES,		/* a peer silent past hb_silent_ms, link kept */
+	/* Port traffic (PerfMgmt PortCounters, pcv_pma.c): payload octets, packets. */
+	PCV_CNT_XMIT_BYTES,
+	PCV_CNT_RCV_BYTES,
+	PCV_CNT_XMIT_PKTS,
+	PCV_CNT_RCV_PKTS,
+	PCV_CNT_MCAST_XMIT_PKTS,
+	PCV_CNT_MCAST_RCV_PKTS,
 	PCV_NR_COUNTERS,
+};
+
+/* One-sided traffic told to the responder (struct pcv_wire_onesided). */
+enum pcv_os_field {
+	PCV_OS_TO_BYTES,
+	PCV_OS_TO_PKTS,
+	PCV_OS_FROM_BYTES,
+	PCV_OS_FROM_PKTS,
+	PCV_OS_NR,
 };
 
 struct pcv_lsge;
@@ -155,6 +171,16 @@ struct pcv_peer {
 	u32 dg_credit_out;		/* consumer index last written to it */
 	u32 dg_wait_seen;		/* its credit-wait sequence we answered */
 	struct pcv_lsge *dg_sg;		/* receive SGE scratch (PCV_MAX_RECV_SGE) */
+
+	/*
+	 * One-sided traffic (pcv_pma.c, wire.h struct pcv_wire_onesided):
+	 * what our operations made it receive and transmit since the pair of
+	 * epochs (written into its slot every link tick), and what its
+	 * operations told us we did (traffic_lock).
+	 */
+	atomic64_t os_out[PCV_OS_NR];
+	u64 os_seen[PCV_OS_NR];
+	u64 os_seen_tag;		/* its epoch << 32 | ours, of os_seen */
 };
 
 struct pcv_dev {
@@ -237,6 +263,9 @@ struct pcv_dev {
 	struct list_head revoke_list;
 
 	atomic64_t stats[PCV_NR_COUNTERS];
+	/* Folding traffic others counted for us (pcv_pma.c); a leaf. */
+	spinlock_t traffic_lock;
+	u64 traffic_fold_ns;		/* last fold of peers' one-sided counts */
 	struct dentry *debugfs;
 	struct mutex diag_lock;		/* one diagnostic run at a time */
 	char diag_result[1024];		/* under diag_lock */
@@ -548,6 +577,11 @@ struct pcv_qp {
 	u32 fast_tx_msn;		/* tx_msn at entry */
 	struct pcv_fast_map *inb_map;	/* our inbound region, mapped */
 	struct pcv_fast_map *peer_map;	/* the peer's inbound region, mapped */
+	/* Fast-path traffic (pcv_fast.c): the provider's totals at entry, taken since. */
+	u64 fast_st_base[4];		/* struct pcv_fast_stats at ENTER */
+	u64 fast_st_taken[4];		/* tx bytes, tx packets, rx bytes, rx packets */
+	u64 fast_enter_ns;
+	u32 fast_max_payload;		/* pcv_fast_info.max_payload given */
 };
 
 static inline struct pcv_qp *to_pcv_qp(struct ib_qp *ibqp)
@@ -571,6 +605,25 @@ static inline void pcv_count(struct pcv_dev *dev, enum pcv_counter c, u64 n)
 	atomic64_add(n, &dev->stats[c]);
 }
 
+/* Port traffic: payload octets and packets to and from the fabric. */
+static inline void pcv_count_xmit(struct pcv_dev *dev, u64 bytes, u64 pkts)
+{
+	pcv_count(dev, PCV_CNT_XMIT_BYTES, bytes);
+	pcv_count(dev, PCV_CNT_XMIT_PKTS, pkts);
+}
+
+static inline void pcv_count_rcv(struct pcv_dev *dev, u64 bytes, u64 pkts)
+{
+	pcv_count(dev, PCV_CNT_RCV_BYTES, bytes);
+	pcv_count(dev, PCV_CNT_RCV_PKTS, pkts);
+}
+
+/* Packets of a message of len bytes at this MTU: as InfiniBand cuts it (at least one). */
+static inline u64 pcv_msg_pkts(u64 len, u32 mtu)
+{
+	return len ? div64_u64(len + mtu - 1, mtu) : 1;
+}
+
 static inline u32 pcv_lid(const struct pcv_dev *dev)
 {
 	return dev->info.blade_id + 1;
@@ -589,7 +642,18 @@ static inline void pcv_blade_gid(union ib_gid *gid, u32 blade)
 	gid->global.interface_id = cpu_to_be64(PCV_GUID_PREFIX | blade);
 }
 
+/* pcv_pma.c */
+void pcv_traffic_init(struct pcv_dev *dev);
+void pcv_traffic_fold(struct pcv_dev *dev);
+void pcv_traffic_peer_reset(struct pcv_peer *p);
+void pcv_traffic_publish(struct pcv_dev *dev, struct pcv_peer *p, u8 __iomem *slot);
+void pcv_traffic_onesided(struct pcv_qp *qp, u64 to_bytes, u64 to_pkts, u64 from_bytes,
+			  u64 from_pkts);
+u32 pcv_qp_mtu(const struct pcv_qp *qp);
+int pcv_pma_mad(struct pcv_dev *dev, const struct ib_mad *in, struct ib_mad *out);
+
 /* pcv_fast.c */
+void pcv_fast_stats_fold(struct pcv_qp *qp, const u32 *exact);
 int pcv_fast_op(struct pcv_qp *qp, const struct pcv_ibv_modify_qp *req, struct ib_udata *udata);
 void pcv_fast_progress(struct pcv_qp *qp);
 int pcv_tx_adopt(struct pcv_qp *qp, u32 done, u32 sent, u32 msn);

@@ -449,10 +449,17 @@ static void pcv_dg_process(struct pcv_dev *dev, struct pcv_peer *p)
 		}
 		len = le32_to_cpu(h.length);
 		if (h.opcode == PCV_MSG_UD && len <= PCV_UD_MAX_PAYLOAD &&
-		    len <= pcv_msg_capacity(h.nslots))
+		    len <= pcv_msg_capacity(h.nslots)) {
+			/* Received from the fabric, delivered or dropped (not loopback). */
+			if (p->id != dev->info.blade_id) {
+				pcv_count_rcv(dev, len, 1);
+				if (h.flags & PCV_MSGF_MCAST)
+					pcv_count(dev, PCV_CNT_MCAST_RCV_PKTS, 1);
+			}
 			pcv_dg_deliver(dev, p, &h, (const u8 *)m + PCV_MSG_HDR_SIZE, len);
-		else if (h.opcode != PCV_MSG_PAD)
+		} else if (h.opcode != PCV_MSG_PAD) {
 			pcv_count(dev, PCV_CNT_BAD_INPUT, 1);
+		}
 		pcv_msgring_rx_consume(&p->dg_rx, h.nslots);
 	}
 	pcv_dg_publish(dev, p);

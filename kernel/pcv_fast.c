@@ -20,6 +20,7 @@
  * process never keeps a window onto memory the peer reuses, and a
  * provider that stores into a revoked mapping is not killed for it.
  */
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -295,6 +296,66 @@ static void pcv_fast_write_info(struct pcv_qp *qp)
 	memcpy(pcv_fast_info_of(qp), &i, sizeof(i));
 }
 
+/* ---- traffic the provider counts (port counters) ------------------------- */
+
+static void pcv_fast_stats_read(struct pcv_qp *qp, u64 *v)
+{
+	const struct pcv_fast_stats *st =
+		(const struct pcv_fast_stats *)((u8 *)qp->sq.buf + PCV_FAST_STATS_OFF);
+
+	v[0] = READ_ONCE(st->tx_bytes);
+	v[1] = READ_ONCE(st->tx_msgs);
+	v[2] = READ_ONCE(st->rx_bytes);
+	v[3] = READ_ONCE(st->rx_msgs);
+}
+
+/* Forward step of a total already taken this session. */
+static u64 pcv_fast_step(u64 *taken, u64 now)
+{
+	u64 d = now > *taken ? now - *taken : 0;
+
+	*taken += d;
+	return d;
+}
+
+/*
+ * Fold what the provider says this fast session carried into the port
+ * counters (qp->lock held, qp->fast).  Its totals are hostile: a step back
+ * counts nothing, messages are bounded by one per 100 ns of the session
+ * (far beyond the fast path's ~1 us) or, at LEAVE, by exactly the
+ * messages the kernel knows were sent (exact[0]) and received (exact[1]);
+ * bytes by max_payload per message.  What was taken is never given back.
+ */
+void pcv_fast_stats_fold(struct pcv_qp *qp, const u32 *exact)
+{
+	struct pcv_dev *dev = qp->dev;
+	u64 v[4], live = div_u64(ktime_get_ns() - qp->fast_enter_ns, 100) + 1;
+	u32 mtu = pcv_qp_mtu(qp);
+	int dir;
+
+	pcv_fast_stats_read(qp, v);
+	for (dir = 0; dir < 2; dir++) {
+		u64 bytes = v[2 * dir] - qp->fast_st_base[2 * dir];
+		u64 msgs = v[2 * dir + 1] - qp->fast_st_base[2 * dir + 1];
+		u64 pkts, db, dp;
+
+		if (msgs > live)	/* also a step back, which wraps */
+			msgs = live;
+		if (exact)
+			msgs = exact[dir];
+		if (bytes > msgs * qp->fast_max_payload)
+			bytes = msgs * qp->fast_max_payload;
+		/* Each message is at least one packet; a long one several. */
+		pkts = max(msgs, div_u64(bytes + mtu - 1, mtu));
+		db = pcv_fast_step(&qp->fast_st_taken[2 * dir], bytes);
+		dp = pcv_fast_step(&qp->fast_st_taken[2 * dir + 1], pkts);
+		if (dir == 0)
+			pcv_count_xmit(dev, db, dp);
+		else
+			pcv_count_rcv(dev, db, dp);
+	}
+}
+
 static int pcv_fast_enter(struct pcv_qp *qp, struct ib_ucontext *uctx)
 {
 	struct pcv_dev *dev = qp->dev;
@@ -373,6 +434,11 @@ static int pcv_fast_enter(struct pcv_qp *qp, struct ib_ucontext *uctx)
 	qp->fast_tx_msn = qp->tx_msn;
 	WRITE_ONCE(qp->sq.hdr->flags, qp->sq.hdr->flags & ~PCV_RING_F_LEAVE);
 	pcv_fast_write_info(qp);
+	/* The provider's totals so far are not this session's. */
+	pcv_fast_stats_read(qp, qp->fast_st_base);
+	memset(qp->fast_st_taken, 0, sizeof(qp->fast_st_taken));
+	qp->fast_enter_ns = ktime_get_ns();
+	qp->fast_max_payload = pcv_fast_info_of(qp)->max_payload;
 	/* The info before the provider, back from the system call, reads it. */
 	smp_wmb();
 	pcv_count(dev, PCV_CNT_FAST_ENTER, 1);
@@ -420,10 +486,18 @@ static int pcv_fast_leave(struct pcv_qp *qp, const struct pcv_ibv_modify_qp *r)
 		spin_unlock_irqrestore(&qp->lock, flags);
 		return 0;
 	}
+	e = qp->fast_sq_idx;
+	/* The session's traffic: exact message counts if the hand-back holds. */
+	if (pcv_fast_leave_ok(qp, r)) {
+		u32 exact[2] = { r->sq_sent - e, r->rx_msn - qp->rx_msn };
+
+		pcv_fast_stats_fold(qp, exact);
+	} else {
+		pcv_fast_stats_fold(qp, NULL);
+	}
 	qp->fast = false;
 	WRITE_ONCE(qp->sq.hdr->flags, qp->sq.hdr->flags & ~PCV_RING_F_LEAVE);
 	pcv_count(qp->dev, PCV_CNT_FAST_LEAVE, 1);
-	e = qp->fast_sq_idx;
 	if (!pcv_fast_leave_ok(qp, r) ||
 	    pcv_tx_adopt(qp, r->sq_done, r->sq_sent, qp->fast_tx_msn + (r->sq_done - e))) {
 		/* Its word is all we have: the connection cannot go on. */

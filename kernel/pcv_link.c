@@ -263,11 +263,14 @@ static void pcv_link_peer_tick(struct pcv_dev *dev, struct pcv_peer *p, u64 now)
 			/* And our control rings with it restart (before it can use them). */
 			pcv_ctrl_reset(dev, p);
 			pcv_dgram_reset(dev, p);
+			pcv_traffic_peer_reset(p);
 			pcv_write_block(dev, p, &cfg);
 			pcv_ring(dev, p->id, PCV_VEC_LINK);
 		} else {
 			pcv_remote_write32(&pcv_outbound(p, l->out_addr)->heartbeat, ++p->hb_out);
 		}
+		/* What our one-sided operations did to its port counters. */
+		pcv_traffic_publish(dev, p, (u8 __iomem *)pcv_outbound(p, l->out_addr));
 	}
 	if (l->state == PCV_LINK_UP) {
 		pcv_link_diag_info(p, &cfg, pcv_inbound(dev, p->id));

@@ -10,11 +10,13 @@
  * loopback datagram ring.  The MAD layer gives each received MAD to
  * process_mad first: SubnAdm requests are answered here by the portable SA
  * of libpcieverbs (sa.c), and the MAD layer sends the reply back to the
- * asker.  Everything else (responses, CM, other classes) goes on to the MAD
- * layer's agents.
+ * asker.  PerfMgmt requests (the port counters, from sysfs or perfquery)
+ * are answered by pcv_pma.c.  Everything else (responses, CM, other
+ * classes) goes on to the MAD layer's agents.
  */
 #include <rdma/ib_mad.h>
 #include "pcv.h"
+#include "pcv/pma.h"
 
 static bool pcv_sa_blade_up(void *ctx, u32 blade)
 {
@@ -24,6 +26,7 @@ static bool pcv_sa_blade_up(void *ctx, u32 blade)
 void pcv_mad_init(struct pcv_dev *dev)
 {
 	spin_lock_init(&dev->sa_lock);
+	pcv_traffic_init(dev);
 	pcv_sa_init(&dev->sa, dev->info.blade_id, dev->info.nr_blades, pcv_sa_blade_up, dev);
 }
 
@@ -38,8 +41,23 @@ int pcv_process_mad(struct ib_device *ibdev, int mad_flags, u32 port_num,
 	int ret;
 
 	/* Not ours to answer: responses go to whoever asked, other classes on. */
-	if (port_num != PCV_PORT || hdr->mgmt_class != IB_MGMT_CLASS_SUBN_ADM ||
-	    (hdr->method & IB_MGMT_METHOD_RESP) || *out_mad_size < sizeof(*out_mad))
+	if (port_num != PCV_PORT || (hdr->method & IB_MGMT_METHOD_RESP) ||
+	    *out_mad_size < sizeof(*out_mad))
+		return IB_MAD_RESULT_SUCCESS;
+	if (hdr->mgmt_class == IB_MGMT_CLASS_PERF_MGMT) {
+		switch (pcv_pma_mad(dev, in_mad, out_mad)) {
+		case PCV_PMA_REPLY:
+			*out_mad_size = sizeof(*out_mad);
+			*out_mad_pkey_index = 0;
+			return IB_MAD_RESULT_SUCCESS | IB_MAD_RESULT_REPLY;
+		case PCV_PMA_DROP:
+			pcv_count(dev, PCV_CNT_BAD_INPUT, 1);
+			return IB_MAD_RESULT_SUCCESS | IB_MAD_RESULT_CONSUMED;
+		default:
+			return IB_MAD_RESULT_SUCCESS;
+		}
+	}
+	if (hdr->mgmt_class != IB_MGMT_CLASS_SUBN_ADM)
 		return IB_MAD_RESULT_SUCCESS;
 
 	spin_lock_irqsave(&dev->sa_lock, flags);

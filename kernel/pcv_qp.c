@@ -691,6 +691,9 @@ int pcv_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	/* Unpublish: peers reading our table find no such QP any more. */
 	spin_lock_irqsave(&qp->lock, flags);
 	was_connected = qp->state >= IB_QPS_RTR;
+	/* A fast session ends here without a hand-back: its traffic, bounded. */
+	if (qp->fast)
+		pcv_fast_stats_fold(qp, NULL);
 	WRITE_ONCE(qp->gone, true);
 	pcv_qp_publish(qp);
 	spin_unlock_irqrestore(&qp->lock, flags);

@@ -110,6 +110,13 @@ void pcv_rx_publish(struct pcv_qp *qp)
 	}
 }
 
+/* A SEND (or its rendezvous payload) arrived from the fabric: port counters. */
+static void pcv_rx_count(struct pcv_qp *qp, u32 len)
+{
+	if (qp->dest_blade != qp->dev->info.blade_id)
+		pcv_count_rcv(qp->dev, len, pcv_msg_pkts(len, pcv_qp_mtu(qp)));
+}
+
 static void pcv_rx_done_msg(struct pcv_qp *qp, u32 nslots)
 {
 	qp->rnr_pending = false;
@@ -157,6 +164,7 @@ static void pcv_rx_finish_pull(struct pcv_qp *qp)
 		return;
 	}
 	pcv_rx_cqe(qp, pd->wr_id, IB_WC_SUCCESS, IB_WC_RECV, pd->len, &pd->hdr);
+	pcv_rx_count(qp, pd->len);
 	pcv_rx_done_msg(qp, pd->nslots);
 }
 
@@ -230,7 +238,10 @@ static int pcv_rx_recv_msg(struct pcv_qp *qp, const struct pcv_wire_msg *m,
 	err = pcv_rq_get(qp, &wqe);
 	if (err == -EAGAIN) {
 		if (qp->ibqp.qp_type == IB_QPT_UC) {
-			pcv_msgring_rx_consume(&qp->rx, nslots);	/* UC drops */
+			/* UC drops (what arrived was received all the same). */
+			if (h->opcode != PCV_MSG_WRITE_IMM)
+				pcv_rx_count(qp, len);
+			pcv_msgring_rx_consume(&qp->rx, nslots);
 			qp->rx_msn++;
 			return 1;
 		}
@@ -285,6 +296,7 @@ static int pcv_rx_recv_msg(struct pcv_qp *qp, const struct pcv_wire_msg *m,
 		pcv_lsge_copy_to(sg, wqe.num_sge, 0, (const u8 *)m + PCV_MSG_HDR_SIZE, len);
 		pcv_lsge_release(sg, wqe.num_sge);
 		pcv_rx_cqe(qp, wqe.wr_id, IB_WC_SUCCESS, IB_WC_RECV, len, h);
+		pcv_rx_count(qp, len);
 		pcv_rx_done_msg(qp, nslots);
 		return 1;
 	}

@@ -38,6 +38,12 @@ static const struct rdma_stat_desc pcv_counter_descs[] = {
 	[PCV_CNT_FAST_ENTER].name = "fast_enter",
 	[PCV_CNT_FAST_LEAVE].name = "fast_leave",
 	[PCV_CNT_LINK_SILENCES].name = "link_silences",
+	[PCV_CNT_XMIT_BYTES].name = "xmit_bytes",
+	[PCV_CNT_RCV_BYTES].name = "rcv_bytes",
+	[PCV_CNT_XMIT_PKTS].name = "xmit_packets",
+	[PCV_CNT_RCV_PKTS].name = "rcv_packets",
+	[PCV_CNT_MCAST_XMIT_PKTS].name = "mcast_xmit_packets",
+	[PCV_CNT_MCAST_RCV_PKTS].name = "mcast_rcv_packets",
 };
 
 struct rdma_hw_stats *pcv_alloc_hw_port_stats(struct ib_device *ibdev, u32 port_num)
@@ -54,6 +60,8 @@ int pcv_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u32 p
 
 	if (!port || !stats)
 		return -EINVAL;
+	/* The traffic others counted for us (peers' one-sided, fast path). */
+	pcv_traffic_fold(dev);
 	for (i = 0; i < PCV_NR_COUNTERS; i++)
 		stats->value[i] = atomic64_read(&dev->stats[i]);
 	return PCV_NR_COUNTERS;

@@ -157,6 +157,9 @@ static void pcv_msg_sent(struct pcv_qp *qp, struct pcv_swqe *s, u32 idx, u32 nsl
 	s->state = PCV_SWQE_ISSUED;
 	qp->kick_peer = true;
 	pcv_count(qp->dev, PCV_CNT_MSG_TX, 1);
+	/* A SEND's payload (inline or pulled later); WRITE_IMM's data was counted placed. */
+	if (s->wqe.opcode != PCV_WR_RDMA_WRITE_WITH_IMM && qp->dest_blade != qp->dev->info.blade_id)
+		pcv_count_xmit(qp->dev, s->byte_len, pcv_msg_pkts(s->byte_len, pcv_qp_mtu(qp)));
 }
 
 /* -EAGAIN: no room in the peer's ring yet (retried when credits return). */
@@ -369,6 +372,8 @@ static int pcv_tx_onesided(struct pcv_qp *qp, struct pcv_swqe *s)
 			return 0;
 		}
 		s->byte_len = w->inline_len;
+		pcv_traffic_onesided(qp, s->byte_len, pcv_msg_pkts(s->byte_len, pcv_qp_mtu(qp)),
+				     0, 0);
 		goto placed;
 	}
 
@@ -396,6 +401,8 @@ static int pcv_tx_onesided(struct pcv_qp *qp, struct pcv_swqe *s)
 					w->swap, &x, pcv_tx_xfer_done,
 					(void *)(uintptr_t)qp->qpn);
 		pcv_count(dev, PCV_CNT_ATOMICS, 1);
+		if (!err)	/* the operands out, the old value back */
+			pcv_traffic_onesided(qp, 8, 1, 8, 1);
 	} else {
 		u32 need = write ? PCV_MR_REMOTE_WRITE : PCV_MR_REMOTE_READ;
 
@@ -405,6 +412,10 @@ static int pcv_tx_onesided(struct pcv_qp *qp, struct pcv_swqe *s)
 				       w->num_sge, total, write, &x, pcv_tx_xfer_done,
 				       (void *)(uintptr_t)qp->qpn);
 		pcv_count(dev, write ? PCV_CNT_RDMA_WRITES : PCV_CNT_RDMA_READS, 1);
+		if (!err && write)
+			pcv_traffic_onesided(qp, total, pcv_msg_pkts(total, pcv_qp_mtu(qp)), 0, 0);
+		else if (!err)	/* a request packet out, the response back */
+			pcv_traffic_onesided(qp, 0, 1, total, pcv_msg_pkts(total, pcv_qp_mtu(qp)));
 	}
 	if (err) {
 		pcv_tx_fail(qp, s, err == -EFAULT ? IB_WC_REM_ACCESS_ERR : IB_WC_GENERAL_ERR,

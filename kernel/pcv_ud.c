@@ -118,6 +118,16 @@ static int pcv_ud_send(struct pcv_qp *qp, struct pcv_swqe *s)
 			again = true;
 			continue;
 		}
+		/*
+		 * Port counters: one packet on the fabric however many blades a
+		 * multicast reaches (the switch copies it), none for loopback.
+		 */
+		if (!err && i != dev->info.blade_id &&
+		    !(s->dg_done & ~BIT(dev->info.blade_id))) {
+			pcv_count_xmit(dev, len, 1);
+			if (av.mcast)
+				pcv_count(dev, PCV_CNT_MCAST_XMIT_PKTS, 1);
+		}
 		s->dg_done |= BIT(i);
 		if (!err)
 			qp->dg_kick |= BIT(i);

@@ -345,4 +345,22 @@ struct pcv_fast_info {
 	__aligned_u64 peer_size;
 };
 
+/*
+ * Fast-path traffic (port counters): the kernel never sees a fast-path
+ * message, so the provider counts them here, at PCV_FAST_STATS_OFF of the
+ * SQ ring's header page (it writes, the kernel reads): totals of the QP's
+ * life, free-running, each field one aligned 64-bit store.  The kernel
+ * takes what moved while the QP was fast, forward only and bounded by
+ * what the fast path could have carried (at LEAVE: by the messages it
+ * knows were sent and received), so a lie changes only its own counts.
+ */
+#define PCV_FAST_STATS_OFF		512	/* in the SQ ring's header page */
+
+struct pcv_fast_stats {
+	__aligned_u64 tx_bytes;		/* SEND payload written to the peer */
+	__aligned_u64 tx_msgs;
+	__aligned_u64 rx_bytes;		/* SEND payload consumed from our ring */
+	__aligned_u64 rx_msgs;
+};
+
 #endif /* PCIEVERBS_ABI_USER_H */

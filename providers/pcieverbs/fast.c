@@ -52,6 +52,11 @@ _Static_assert(sizeof(struct pcv_fast_info) == 96 &&
 	       PCV_FAST_INFO_OFF >= sizeof(struct pcv_ring_hdr) &&
 	       PCV_FAST_INFO_OFF + sizeof(struct pcv_fast_info) <= PCV_RING_HDR_SIZE,
 	       "fast info layout");
+_Static_assert(sizeof(struct pcv_fast_stats) == 32 &&
+	       PCV_FAST_STATS_OFF >= PCV_FAST_INFO_OFF + sizeof(struct pcv_fast_info) &&
+	       PCV_FAST_STATS_OFF + sizeof(struct pcv_fast_stats) <= PCV_RING_HDR_SIZE &&
+	       PCV_FAST_STATS_OFF % 8 == 0,
+	       "fast stats layout");
 
 /* Retries of ENTER after the kernel said "not now", in posts. */
 #define PCV_FAST_BACKOFF_MIN	8
@@ -328,6 +333,21 @@ static bool pcv_fast_eligible(struct pcv_qp *qp, const struct pcv_sq_wqe *w,
  * Write the SEND message for SQ entry idx.  0, EAGAIN (no room in the
  * peer's ring yet) or ENOTSUP (the kernel must do it).  f->lock held.
  */
+/*
+ * Port counters: the kernel never sees a fast-path message, so we count
+ * them in the SQ header page, where it reads them (pcieverbs-abi.h,
+ * struct pcv_fast_stats): which 0 for sent, 2 for received.  Totals of
+ * the QP's life; one writer (f->lock held), whole 64-bit stores.
+ */
+static void pcv_fast_stats_add(struct pcv_qp *qp, int which, uint32_t len)
+{
+	volatile uint64_t *st = (volatile uint64_t *)((uint8_t *)qp->sq.ring.map +
+						      PCV_FAST_STATS_OFF);
+
+	st[which] = st[which] + len;
+	st[which + 1] = st[which + 1] + 1;
+}
+
 static int pcv_fast_send_one(struct pcv_qp *qp, uint32_t idx)
 {
 	struct pcv_fast *f = &qp->fast;
@@ -383,6 +403,7 @@ static int pcv_fast_send_one(struct pcv_qp *qp, uint32_t idx)
 	memcpy(dst + 4, (const uint8_t *)&h + 4, sizeof(h) - 4);
 	pcv_msgring_tx_commit(&f->tx, slot, nslots);
 	f->tx_msn++;
+	pcv_fast_stats_add(qp, 0, len);
 	return 0;
 }
 
@@ -595,6 +616,7 @@ static bool pcv_fast_rx(struct pcv_qp *qp, struct pcv_cq *cq)
 		/* The payload was read from the ring slot itself. */
 		pcv_msgring_rx_consume(&f->rx, h.nslots);
 		f->rx_msn++;
+		pcv_fast_stats_add(qp, 2, len);
 	}
 	if (f->rx.cons != cons0 || f->rx_msn != msn0) {
 		/* Our reads of the slots before the credit that frees them. */

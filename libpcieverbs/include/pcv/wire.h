@@ -15,7 +15,7 @@
 
 /* 2: QP/MR tables, control ring, RC; 3: datagram rings */
 #define PCV_WIRE_VERSION_MAJOR		3
-#define PCV_WIRE_VERSION_MINOR		1
+#define PCV_WIRE_VERSION_MINOR		2
 #define PCV_WIRE_VERSION		((PCV_WIRE_VERSION_MAJOR << 16) | PCV_WIRE_VERSION_MINOR)
 #define PCV_WIRE_MAJOR(v)		((u32)(v) >> 16)
 #define PCV_WIRE_MINOR(v)		((u32)(v) & 0xffff)
@@ -107,14 +107,35 @@ struct pcv_wire_link {
  *   0x2100  P's credit wait sequence for the P -> X datagram ring (le32): P
  *           increments it when it found the ring full; X rings P's
  *           PCV_VEC_DATA after returning credit if it changed
+ *   0x2140  (3.2) struct pcv_wire_onesided: the traffic P's one-sided
+ *           operations made X receive and transmit (X never sees them)
  */
 #define PCV_SLOT_LINK_OFF		0x0000
 #define PCV_SLOT_CTRL_CREDIT_OFF	0x0080
 #define PCV_SLOT_DGRAM_CREDIT_OFF	0x00c0
 #define PCV_SLOT_DGRAM_WAIT_OFF		0x2100
 #define PCV_SLOT_CTRL_RING_OFF		0x0100
+#define PCV_SLOT_ONESIDED_OFF		0x2140
 #define PCV_CTRL_ORDER			7		/* 128 entries */
 #define PCV_CTRL_ESHIFT			6		/* 64 bytes each */
+
+/*
+ * Port counters of one-sided operations (3.2).  An RDMA WRITE, READ or
+ * atomic is executed by the requester's kernel against the responder's
+ * memory: the responder never sees it, yet its port received the WRITE and
+ * transmitted the READ response.  So the requester tells it, in its slot:
+ * totals since the pair of epochs below (payload octets and packets),
+ * rewritten every link tick, each field one aligned 64-bit store.  The
+ * receiver takes only forward, bounded steps (pcv_pma.c).
+ */
+struct pcv_wire_onesided {
+	__le32 epoch;			/* the writer's epoch */
+	__le32 peer_epoch;		/* the reader's, as the writer knows it */
+	__le64 to_bytes;		/* put into the reader's memory (WRITE, atomic operands) */
+	__le64 to_pkts;			/* ... request packets (READ requests included) */
+	__le64 from_bytes;		/* taken from it (READ responses, atomic results) */
+	__le64 from_pkts;
+};
 
 /*
  * Control messages between kernels (payload of a 64-byte ring entry, after
@@ -330,6 +351,9 @@ PCV_STATIC_ASSERT(PCV_MSG_HDR_SIZE + PCV_UD_MAX_PAYLOAD <= PCV_MSG_MAX_SLOTS * P
 PCV_STATIC_ASSERT(PCV_SLOT_CTRL_RING_OFF + (1 << (PCV_CTRL_ORDER + PCV_CTRL_ESHIFT)) <=
 		  PCV_SLOT_DGRAM_WAIT_OFF, "slot layout");
 PCV_STATIC_ASSERT(PCV_MSG_SLOT_SIZE == 1 << PCV_MSG_SLOT_SHIFT, "slot size");
+PCV_STATIC_ASSERT(PCV_SLOT_DGRAM_WAIT_OFF + 4 <= PCV_SLOT_ONESIDED_OFF &&
+		  PCV_SLOT_ONESIDED_OFF % 64 == 0 && sizeof(struct pcv_wire_onesided) == 40,
+		  "one-sided counters in the slot");
 PCV_STATIC_ASSERT(PCV_MSG_HDR_SIZE + PCV_MSG_MAX_RSGE * 16 <= PCV_MSG_SLOT_SIZE,
 		  "rendezvous message fits one slot");
 PCV_STATIC_ASSERT(sizeof(struct pcv_wire_region_hdr) == 64, "region hdr size");
