@@ -7,6 +7,7 @@
  * 64 bits wide.  Data counters are in units of 4 octets.
  */
 #include "pcv/pma.h"
+#include "pcv/mad_be.h"
 
 #define MAD_BASE_VERSION	0
 #define MAD_CLASS		1
@@ -63,29 +64,6 @@
 
 #define ALL_PORTS		0xff
 
-static u16 get16(const u8 *p)
-{
-	return (u16)p[0] << 8 | p[1];
-}
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, v);
-}
-
 static u16 sat16(u64 v)
 {
 	return v > 0xffff ? 0xffff : (u16)v;
@@ -102,19 +80,19 @@ static int pcv_pma_reply(u8 *out, const u8 *in, u8 method, u16 status)
 	memcpy(out, in, PCV_PMA_MAD_SIZE);
 	memset(out + MAD_HDR_SIZE, 0, PMA_DATA - MAD_HDR_SIZE);
 	out[MAD_METHOD] = method;
-	put16(out + MAD_STATUS, status);
-	put16(out + 6, 0);	/* class specific */
+	pcv_mad_put16(out + MAD_STATUS, status);
+	pcv_mad_put16(out + 6, 0);	/* class specific */
 	return PCV_PMA_REPLY;
 }
 
 static void pcv_pma_counters(const struct pcv_pma_counters *c, u8 *d)
 {
-	put16(d + PC_RCV_ERRORS, sat16(c->rcv_errors));
-	put16(d + PC_XMIT_DISCARDS, sat16(c->xmit_discards));
-	put32(d + PC_XMIT_DATA, sat32(c->xmit_bytes / 4));
-	put32(d + PC_RCV_DATA, sat32(c->rcv_bytes / 4));
-	put32(d + PC_XMIT_PKTS, sat32(c->xmit_pkts));
-	put32(d + PC_RCV_PKTS, sat32(c->rcv_pkts));
+	pcv_mad_put16(d + PC_RCV_ERRORS, sat16(c->rcv_errors));
+	pcv_mad_put16(d + PC_XMIT_DISCARDS, sat16(c->xmit_discards));
+	pcv_mad_put32(d + PC_XMIT_DATA, sat32(c->xmit_bytes / 4));
+	pcv_mad_put32(d + PC_RCV_DATA, sat32(c->rcv_bytes / 4));
+	pcv_mad_put32(d + PC_XMIT_PKTS, sat32(c->xmit_pkts));
+	pcv_mad_put32(d + PC_RCV_PKTS, sat32(c->rcv_pkts));
 }
 
 static void pcv_pma_counters_ext(const struct pcv_pma_counters *c, u8 *d)
@@ -123,14 +101,14 @@ static void pcv_pma_counters_ext(const struct pcv_pma_counters *c, u8 *d)
 	u64 mr = c->mcast_rcv_pkts < c->rcv_pkts ? c->mcast_rcv_pkts : c->rcv_pkts;
 
 	memset(d + 4, 0, 4);	/* reserved */
-	put64(d + PCX_XMIT_DATA, c->xmit_bytes / 4);
-	put64(d + PCX_RCV_DATA, c->rcv_bytes / 4);
-	put64(d + PCX_XMIT_PKTS, c->xmit_pkts);
-	put64(d + PCX_RCV_PKTS, c->rcv_pkts);
-	put64(d + PCX_UCAST_XMIT, c->xmit_pkts - mx);
-	put64(d + PCX_UCAST_RCV, c->rcv_pkts - mr);
-	put64(d + PCX_MCAST_XMIT, mx);
-	put64(d + PCX_MCAST_RCV, mr);
+	pcv_mad_put64(d + PCX_XMIT_DATA, c->xmit_bytes / 4);
+	pcv_mad_put64(d + PCX_RCV_DATA, c->rcv_bytes / 4);
+	pcv_mad_put64(d + PCX_XMIT_PKTS, c->xmit_pkts);
+	pcv_mad_put64(d + PCX_RCV_PKTS, c->rcv_pkts);
+	pcv_mad_put64(d + PCX_UCAST_XMIT, c->xmit_pkts - mx);
+	pcv_mad_put64(d + PCX_UCAST_RCV, c->rcv_pkts - mr);
+	pcv_mad_put64(d + PCX_MCAST_XMIT, mx);
+	pcv_mad_put64(d + PCX_MCAST_RCV, mr);
 }
 
 int pcv_pma_process(const struct pcv_pma_counters *c, u32 port, const u8 *in, size_t in_len,
@@ -152,7 +130,7 @@ int pcv_pma_process(const struct pcv_pma_counters *c, u32 port, const u8 *in, si
 	if (method != METHOD_GET && method != METHOD_SET)
 		return pcv_pma_reply(out, in, method | METHOD_RESP, ST_UNSUP_METHOD);
 
-	attr = get16(in + MAD_ATTR_ID);
+	attr = pcv_mad_get16(in + MAD_ATTR_ID);
 	switch (attr) {
 	case ATTR_CLASS_PORTINFO:
 	case ATTR_PORT_COUNTERS:
@@ -171,8 +149,8 @@ int pcv_pma_process(const struct pcv_pma_counters *c, u32 port, const u8 *in, si
 		memset(d, 0, PCV_PMA_MAD_SIZE - PMA_DATA);
 		d[0] = 1;			/* BaseVersion */
 		d[1] = PMA_CLASS_VERSION;
-		put16(d + 2, CAP_ALL_PORT_SELECT | CAP_EXT_WIDTH);
-		put32(d + 4, RESP_TIME_VALUE);	/* CapabilityMask2 0, RespTimeValue */
+		pcv_mad_put16(d + 2, CAP_ALL_PORT_SELECT | CAP_EXT_WIDTH);
+		pcv_mad_put32(d + 4, RESP_TIME_VALUE);	/* CapabilityMask2 0, RespTimeValue */
 		return PCV_PMA_REPLY;
 	}
 	if (in[PMA_DATA + PC_PORT_SELECT] != port &&

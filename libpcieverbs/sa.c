@@ -18,6 +18,7 @@
  *    broadcast group is joined without one on every blade, so all agree).
  */
 #include "pcv/sa.h"
+#include "pcv/mad_be.h"
 
 /* MAD layout (IBA 13.4, 15.2.1). */
 #define MAD_BASE_VERSION	0
@@ -103,39 +104,6 @@
 #define GUID_PREFIX		0x0250435600000000ULL
 #define LINK_LOCAL		0xfe80000000000000ULL
 
-static u16 get16(const u8 *p)
-{
-	return (u16)p[0] << 8 | p[1];
-}
-
-static u32 get32(const u8 *p)
-{
-	return (u32)get16(p) << 16 | get16(p + 2);
-}
-
-static u64 get64(const u8 *p)
-{
-	return (u64)get32(p) << 32 | get32(p + 4);
-}
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, v);
-}
-
 void pcv_sa_init(struct pcv_sa *sa, u32 blade, u32 nr_blades,
 		 bool (*blade_up)(void *ctx, u32 blade), void *ctx)
 {
@@ -159,9 +127,9 @@ u16 pcv_sa_mlid(const u8 *mgid)
 
 int pcv_sa_gid_blade(const struct pcv_sa *sa, const u8 *gid)
 {
-	u64 id = get64(gid + 8);
+	u64 id = pcv_mad_get64(gid + 8);
 
-	if (get64(gid) != LINK_LOCAL || (id & ~0xffULL) != GUID_PREFIX ||
+	if (pcv_mad_get64(gid) != LINK_LOCAL || (id & ~0xffULL) != GUID_PREFIX ||
 	    (id & 0xff) >= sa->nr_blades)
 		return -1;
 	return (int)(id & 0xff);
@@ -174,8 +142,8 @@ static bool pcv_sa_up(const struct pcv_sa *sa, u32 blade)
 
 static void pcv_sa_put_gid(u8 *p, u32 blade)
 {
-	put64(p, LINK_LOCAL);
-	put64(p + 8, GUID_PREFIX | blade);
+	pcv_mad_put64(p, LINK_LOCAL);
+	pcv_mad_put64(p + 8, GUID_PREFIX | blade);
 }
 
 /* The response header: the request's, as a response with this status. */
@@ -184,8 +152,8 @@ static int pcv_sa_reply(u8 *out, const u8 *in, u8 method, u16 status)
 	memcpy(out, in, SA_DATA);
 	memset(out + 24, 0, SA_DATA - 24);	/* RMPP and SA headers */
 	out[MAD_METHOD] = method;
-	put16(out + MAD_STATUS, status);
-	put16(out + 6, 0);
+	pcv_mad_put16(out + MAD_STATUS, status);
+	pcv_mad_put16(out + 6, 0);
 	return PCV_SA_REPLY;
 }
 
@@ -198,8 +166,8 @@ static int pcv_sa_classportinfo(const u8 *in, u8 *out)
 	pcv_sa_reply(out, in, METHOD_GET_RESP, 0);
 	d[0] = 1;			/* base version */
 	d[1] = SA_CLASS_VERSION;
-	put16(d + 2, 1 << 9);		/* IsMulticastSupported: joins are answered */
-	put32(d + 4, PKT_LIFETIME);	/* CapabilityMask2 0, RespTimeValue */
+	pcv_mad_put16(d + 2, 1 << 9);		/* IsMulticastSupported: joins are answered */
+	pcv_mad_put32(d + 4, PKT_LIFETIME);	/* CapabilityMask2 0, RespTimeValue */
 	return PCV_SA_REPLY;
 }
 
@@ -209,13 +177,13 @@ static void pcv_sa_path(u8 *r, u32 src, u32 dst)
 	memset(r, 0, PR_SIZE);
 	pcv_sa_put_gid(r + PR_DGID, dst);
 	pcv_sa_put_gid(r + PR_SGID, src);
-	put16(r + PR_DLID, dst + 1);
-	put16(r + PR_SLID, src + 1);
-	put32(r + PR_FLOW_HOP, 0);	/* one hop, no flow label: LID routed */
+	pcv_mad_put16(r + PR_DLID, dst + 1);
+	pcv_mad_put16(r + PR_SLID, src + 1);
+	pcv_mad_put32(r + PR_FLOW_HOP, 0);	/* one hop, no flow label: LID routed */
 	r[PR_TCLASS] = 0;
 	r[PR_REV_NUMB] = 0x80 | 1;	/* reversible, one path */
-	put16(r + PR_PKEY, PKEY_DEFAULT);
-	put16(r + PR_SL, 0);
+	pcv_mad_put16(r + PR_PKEY, PKEY_DEFAULT);
+	pcv_mad_put16(r + PR_SL, 0);
 	r[PR_MTU] = SEL_EXACTLY << 6 | PORT_MTU;
 	r[PR_RATE] = SEL_EXACTLY << 6 | PORT_RATE;
 	r[PR_LIFE] = SEL_EXACTLY << 6 | PKT_LIFETIME;
@@ -230,7 +198,7 @@ static int pcv_sa_end(const struct pcv_sa *sa, const u8 *rec, u64 mask, u64 gid_
 	if (mask & gid_bit)
 		by_gid = pcv_sa_gid_blade(sa, rec + gid_off);
 	if (mask & lid_bit) {
-		u16 lid = get16(rec + lid_off);
+		u16 lid = pcv_mad_get16(rec + lid_off);
 
 		by_lid = lid >= 1 && lid <= sa->nr_blades ? lid - 1 : -1;
 	}
@@ -244,7 +212,7 @@ static int pcv_sa_end(const struct pcv_sa *sa, const u8 *rec, u64 mask, u64 gid_
 static int pcv_sa_path_rec(struct pcv_sa *sa, const u8 *in, u8 *out)
 {
 	const u8 *q = in + SA_DATA;
-	u64 mask = get64(in + SA_COMP_MASK);
+	u64 mask = pcv_mad_get64(in + SA_COMP_MASK);
 	u8 method = in[MAD_METHOD];
 	bool table = method == METHOD_GET_TABLE;
 	u8 rmethod = table ? METHOD_GET_TABLE_RESP : METHOD_GET_RESP;
@@ -274,9 +242,9 @@ static int pcv_sa_path_rec(struct pcv_sa *sa, const u8 *in, u8 *out)
 			break;
 	}
 	if (!n)
-		put16(out + MAD_STATUS, ST_SA_NO_RECORDS);
+		pcv_mad_put16(out + MAD_STATUS, ST_SA_NO_RECORDS);
 	if (table)
-		put16(out + SA_ATTR_OFFSET, PR_SIZE / 8);
+		pcv_mad_put16(out + SA_ATTR_OFFSET, PR_SIZE / 8);
 	return PCV_SA_REPLY;
 }
 
@@ -284,8 +252,8 @@ static u32 pcv_sa_qkey_of(struct pcv_sa *sa, const u8 *mgid, const u8 *q, u64 ma
 {
 	u32 i, qkey;
 
-	if ((mask & MC_CM_QKEY) && get32(q + MC_QKEY)) {
-		qkey = get32(q + MC_QKEY);
+	if ((mask & MC_CM_QKEY) && pcv_mad_get32(q + MC_QKEY)) {
+		qkey = pcv_mad_get32(q + MC_QKEY);
 		for (i = 0; i < PCV_SA_QKEYS; i++)
 			if (sa->qkeys[i].qkey && !memcmp(sa->qkeys[i].mgid, mgid, 16))
 				break;
@@ -308,7 +276,7 @@ static int pcv_sa_mcmember(struct pcv_sa *sa, const u8 *in, u8 *out)
 {
 	static const u8 zero[16];
 	const u8 *q = in + SA_DATA;
-	u64 mask = get64(in + SA_COMP_MASK);
+	u64 mask = pcv_mad_get64(in + SA_COMP_MASK);
 	u8 method = in[MAD_METHOD];
 	u8 rmethod = method == METHOD_DELETE ? METHOD_DELETE_RESP : METHOD_GET_RESP;
 	u8 *r = out + SA_DATA;
@@ -331,15 +299,15 @@ static int pcv_sa_mcmember(struct pcv_sa *sa, const u8 *in, u8 *out)
 		pcv_sa_put_gid(r + MC_PORT_GID, sa->blade);
 	else
 		memcpy(r + MC_PORT_GID, q + MC_PORT_GID, 16);
-	put32(r + MC_QKEY, method == METHOD_SET ? pcv_sa_qkey_of(sa, q + MC_MGID, q, mask) :
+	pcv_mad_put32(r + MC_QKEY, method == METHOD_SET ? pcv_sa_qkey_of(sa, q + MC_MGID, q, mask) :
 			   pcv_sa_qkey_of(sa, q + MC_MGID, q, 0));
-	put16(r + MC_MLID, pcv_sa_mlid(q + MC_MGID));
+	pcv_mad_put16(r + MC_MLID, pcv_sa_mlid(q + MC_MGID));
 	r[MC_MTU] = SEL_EXACTLY << 6 | PORT_MTU;
 	r[MC_TCLASS] = 0;
-	put16(r + MC_PKEY, PKEY_DEFAULT);
+	pcv_mad_put16(r + MC_PKEY, PKEY_DEFAULT);
 	r[MC_RATE] = SEL_EXACTLY << 6 | PORT_RATE;
 	r[MC_LIFE] = SEL_EXACTLY << 6 | PKT_LIFETIME;
-	put32(r + MC_SL_FLOW_HOP, 0);
+	pcv_mad_put32(r + MC_SL_FLOW_HOP, 0);
 	/* Scope is the MGID's; join state as asked (a Get: full member). */
 	r[MC_SCOPE_JOIN] = (q[MC_MGID + 1] & 0x0f) << 4 | (method == METHOD_GET ? 1 : join);
 	return PCV_SA_REPLY;
@@ -363,7 +331,7 @@ int pcv_sa_process(struct pcv_sa *sa, const u8 *in, size_t in_len, u8 *out)
 	sa->answered++;
 	if (in[MAD_CLASS_VERSION] != SA_CLASS_VERSION)
 		return pcv_sa_reply(out, in, METHOD_GET_RESP, 0x0004);	/* bad version */
-	switch (get16(in + MAD_ATTR_ID)) {
+	switch (pcv_mad_get16(in + MAD_ATTR_ID)) {
 	case ATTR_CLASS_PORTINFO:
 		return pcv_sa_classportinfo(in, out);
 	case ATTR_PATH_REC:
