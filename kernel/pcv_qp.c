@@ -691,6 +691,17 @@ int pcv_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	/* Unpublish: peers reading our table find no such QP any more. */
 	spin_lock_irqsave(&qp->lock, flags);
 	was_connected = qp->state >= IB_QPS_RTR;
+	/*
+	 * An HCA acknowledges a message when it arrives.  Ours sit in the
+	 * inbound ring until the next progress run: receive and acknowledge
+	 * what already arrived, or a peer whose last SEND landed just before
+	 * the destroy sees it fail with retry exceeded (ibv_srq_pingpong's
+	 * server, 1 run in 10).  A pull still in flight stays unacknowledged.
+	 */
+	if (was_connected && !qp->fast && !pcv_qp_is_ud(qp)) {
+		pcv_rx_process(qp);
+		pcv_rx_publish(qp);
+	}
 	/* A fast session ends here without a hand-back: its traffic, bounded. */
 	if (qp->fast)
 		pcv_fast_stats_fold(qp, NULL);
