@@ -330,10 +330,6 @@ static bool pcv_fast_eligible(struct pcv_qp *qp, const struct pcv_sq_wqe *w,
 }
 
 /*
- * Write the SEND message for SQ entry idx.  0, EAGAIN (no room in the
- * peer's ring yet) or ENOTSUP (the kernel must do it).  f->lock held.
- */
-/*
  * Port counters: the kernel never sees a fast-path message, so we count
  * them in the SQ header page, where it reads them (pcieverbs-abi.h,
  * struct pcv_fast_stats): which 0 for sent, 2 for received.  Totals of
@@ -348,6 +344,10 @@ static void pcv_fast_stats_add(struct pcv_qp *qp, int which, uint32_t len)
 	st[which + 1] = st[which + 1] + 1;
 }
 
+/*
+ * Write the SEND message for SQ entry idx.  0, EAGAIN (no room in the
+ * peer's ring yet) or ENOTSUP (the kernel must do it).  f->lock held.
+ */
 static int pcv_fast_send_one(struct pcv_qp *qp, uint32_t idx)
 {
 	struct pcv_fast *f = &qp->fast;
