@@ -333,6 +333,7 @@ void pcv_fast_stats_fold(struct pcv_qp *qp, const u32 *exact)
 	u32 mtu = pcv_qp_mtu(qp);
 	int dir;
 
+	lockdep_assert_held(&qp->lock);
 	pcv_fast_stats_read(qp, v);
 	for (dir = 0; dir < 2; dir++) {
 		u64 bytes = v[2 * dir] - qp->fast_st_base[2 * dir];

@@ -66,6 +66,8 @@ void pcv_traffic_publish(struct pcv_dev *dev, struct pcv_peer *p, u8 __iomem *sl
 	struct pcv_wire_onesided __iomem *o =
 		(struct pcv_wire_onesided __iomem *)(slot + PCV_SLOT_ONESIDED_OFF);
 
+	lockdep_assert_held(&dev->link_lock);
+
 	pcv_remote_write64(&o->to_bytes, atomic64_read(&p->os_out[PCV_OS_TO_BYTES]));
 	pcv_remote_write64(&o->to_pkts, atomic64_read(&p->os_out[PCV_OS_TO_PKTS]));
 	pcv_remote_write64(&o->from_bytes, atomic64_read(&p->os_out[PCV_OS_FROM_BYTES]));
@@ -86,6 +88,7 @@ void pcv_traffic_onesided(struct pcv_qp *qp, u64 to_bytes, u64 to_pkts, u64 from
 	struct pcv_dev *dev = qp->dev;
 	struct pcv_peer *p;
 
+	lockdep_assert_held(&qp->lock);
 	if (qp->dest_blade == dev->info.blade_id || qp->dest_blade >= dev->info.nr_blades)
 		return;
 	p = &dev->peers[qp->dest_blade];
@@ -118,6 +121,7 @@ static void pcv_traffic_fold_peers(struct pcv_dev *dev)
 	u64 pcap = dt * PCV_OS_MAX_PKTS_PER_NS + PCV_OS_SLACK;
 	u32 i;
 
+	lockdep_assert_held(&dev->traffic_lock);
 	dev->traffic_fold_ns = now;
 	for (i = 0; i < dev->info.nr_blades; i++) {
 		struct pcv_peer *p = &dev->peers[i];
