@@ -265,7 +265,8 @@ static bool pcv_fast_idle(struct pcv_qp *qp)
 	       !qp->rd_outstanding && !qp->wr_dma_outstanding && !qp->rnr_retry_due &&
 	       !qp->rx_pend.active && !qp->rnr_pending && !qp->rx_more &&
 	       qp->acked_msn == qp->tx_msn && !pcv_local_read32(&qp->ctl->nak_code) &&
-	       !READ_ONCE(qp->scq->armed) && !READ_ONCE(qp->rcq->armed);
+	       !READ_ONCE(qp->scq->armed) && !READ_ONCE(qp->rcq->armed) &&
+	       !(qp->srq && (READ_ONCE(qp->srq->limit) || READ_ONCE(qp->srq->broken)));
 }
 
 static void pcv_fast_write_info(struct pcv_qp *qp)
@@ -366,7 +367,10 @@ static int pcv_fast_enter(struct pcv_qp *qp, struct ib_ucontext *uctx)
 	size_t peer_size = 0;
 	int err = 0;
 
-	if (!READ_ONCE(pcv_fast_max) || qp->srq ||
+	/* An SRQ is claimed from side by side (pcv_srq_pop): only a
+	 * process's own SRQ, whose ring it maps, can be.
+	 */
+	if (!READ_ONCE(pcv_fast_max) || (qp->srq && !qp->srq->user) ||
 	    (qp->ibqp.qp_type != IB_QPT_RC && qp->ibqp.qp_type != IB_QPT_UC))
 		return -EOPNOTSUPP;
 	if (qp->dest_blade == dev->info.blade_id)

@@ -30,37 +30,81 @@ static void pcv_srq_event(struct pcv_srq *srq, enum ib_event_type type)
 }
 
 /*
+ * The provider's fast path claims WQEs the kernel never sees, so it stays
+ * away while a limit is armed (PCV_RING_F_SRQ_LIMIT): the kernel must count
+ * every consumption to raise the event.  srq->lock held.
+ */
+static void pcv_srq_limit_flag(struct pcv_srq *srq)
+	__must_hold(&srq->lock)
+{
+	u32 f = READ_ONCE(srq->ring.hdr->flags) & ~PCV_RING_F_SRQ_LIMIT;
+
+	lockdep_assert_held(&srq->lock);
+	WRITE_ONCE(srq->ring.hdr->flags, f | (srq->limit ? PCV_RING_F_SRQ_LIMIT : 0));
+}
+
+/* Claims a busy process may make us lose before we call the SRQ empty. */
+#define PCV_SRQ_CLAIM_TRIES	64
+
+/*
  * Take the next receive WQE (validated copy).  0, -EAGAIN when empty, -EIO
  * when the SRQ is broken.  Any context.
+ *
+ * The consumer index in the ring header is shared with the provider's fast
+ * path (PCV_UCTX_CAP_FAST_SRQ): both claim an entry by copying it and then
+ * moving cons from its index to the next with a compare-and-swap, so every
+ * WQE is taken exactly once.  cons is therefore the process's to write as
+ * well, and hostile: it may only move forward from where we last saw it and
+ * never past prod, else the SRQ is broken.  A process that keeps moving it
+ * under us only makes its own message wait (RNR): we give up after a few
+ * lost claims.
  */
 int pcv_srq_pop(struct pcv_srq *srq, struct pcv_rq_wqe *wqe)
 {
 	unsigned long flags;
-	u32 prod, avail;
-	int err = 0;
+	u32 prod, cons, avail;
+	int err = -EAGAIN, tries;
 
 	spin_lock_irqsave(&srq->lock, flags);
 	if (srq->broken) {
 		err = -EIO;
 		goto out;
 	}
-	prod = READ_ONCE(srq->ring.hdr->prod);
-	avail = prod - srq->cons;
-	if (avail > srq->ring.entries)
-		goto broken;
-	if (!avail) {
-		err = -EAGAIN;
-		goto out;
+	for (tries = 0; tries < PCV_SRQ_CLAIM_TRIES; tries++) {
+		cons = READ_ONCE(srq->ring.hdr->cons);
+		/* cons before prod: a claim the process makes in between
+		 * cannot then look like cons passing prod.  Pairs with the
+		 * full barrier of the process's claim.
+		 */
+		smp_rmb();
+		prod = READ_ONCE(srq->ring.hdr->prod);
+		avail = prod - cons;
+		if (avail > srq->ring.entries || (s32)(cons - srq->cons) < 0)
+			goto broken;
+		srq->cons = cons;
+		if (!avail)
+			break;
+		/* The indices before the entry they cover: pairs with the
+		 * producer's release of prod.
+		 */
+		smp_rmb();
+		memcpy(wqe, pcv_srq_entry(srq, cons), sizeof(*wqe));
+		/* The copy before the claim that frees the slot for reuse:
+		 * cmpxchg is a full barrier; pairs with the producer reading
+		 * cons (acquire) before it rewrites the slot.
+		 */
+		if (cmpxchg(&srq->ring.hdr->cons, cons, cons + 1) != cons)
+			continue;	/* the process took it first */
+		srq->cons = cons + 1;
+		if (wqe->num_sge > PCV_MAX_RECV_SGE ||
+		    memchr_inv(wqe->reserved, 0, sizeof(wqe->reserved)))
+			goto broken;
+		err = 0;
+		break;
 	}
-	/* The index before the entry it covers: pairs with the producer. */
-	smp_rmb();
-	memcpy(wqe, pcv_srq_entry(srq, srq->cons), sizeof(*wqe));
-	if (wqe->num_sge > PCV_MAX_RECV_SGE || memchr_inv(wqe->reserved, 0, sizeof(wqe->reserved)))
-		goto broken;
-	srq->cons++;
-	WRITE_ONCE(srq->ring.hdr->cons, srq->cons);
-	if (srq->limit && avail - 1 < srq->limit) {
+	if (!err && srq->limit && avail - 1 < srq->limit) {
 		srq->limit = 0;		/* one event per arming */
+		pcv_srq_limit_flag(srq);
 		spin_unlock_irqrestore(&srq->lock, flags);
 		pcv_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
 		return 0;
@@ -152,6 +196,7 @@ int pcv_modify_srq(struct ib_srq *ibsrq, struct ib_srq_attr *attr,
 			return -EINVAL;
 		spin_lock_irqsave(&srq->lock, flags);
 		srq->limit = attr->srq_limit;
+		pcv_srq_limit_flag(srq);
 		spin_unlock_irqrestore(&srq->lock, flags);
 	}
 	return 0;

@@ -204,7 +204,8 @@ static int pcv_alloc_ucontext(struct ib_ucontext *uctx, struct ib_udata *udata)
 	resp.blade_id = dev->info.blade_id;
 	resp.nr_blades = dev->info.nr_blades;
 	resp.wire_version = PCV_WIRE_VERSION;
-	resp.caps = PCV_UCTX_CAP_LOOPBACK | PCV_UCTX_CAP_UD | PCV_UCTX_CAP_FAST;
+	resp.caps = PCV_UCTX_CAP_LOOPBACK | PCV_UCTX_CAP_UD | PCV_UCTX_CAP_FAST |
+		    PCV_UCTX_CAP_FAST_SRQ;
 	return ib_copy_to_udata(udata, &resp, min(sizeof(resp), udata->outlen));
 }
 

@@ -44,6 +44,7 @@ struct pcv_ibv_alloc_ucontext_req {
 #define PCV_UCTX_CAP_LOOPBACK		(1U << 0)	/* same-blade QPs connect */
 #define PCV_UCTX_CAP_UD			(1U << 1)	/* UD QPs, address handles, multicast */
 #define PCV_UCTX_CAP_FAST		(1U << 2)	/* the small-message fast path (below) */
+#define PCV_UCTX_CAP_FAST_SRQ		(1U << 3)	/* ... also for QPs with an SRQ (below) */
 
 struct pcv_ibv_alloc_ucontext_resp {
 	__u32 comp_mask;		/* no optional fields yet */
@@ -90,6 +91,7 @@ struct pcv_ring_hdr {
 #define PCV_RING_F_ERROR		(1U << 0)	/* ring broken (QP/CQ in error) */
 #define PCV_RING_F_OVERFLOW		(1U << 1)	/* CQ overflowed */
 #define PCV_RING_F_LEAVE		(1U << 2)	/* SQ: the kernel needs the QP back (fast path) */
+#define PCV_RING_F_SRQ_LIMIT		(1U << 3)	/* SRQ: a limit is armed (fast path stays away) */
 
 /* Scatter/gather element, as in a WQE. */
 struct pcv_sge {
@@ -272,7 +274,7 @@ struct pcv_ibv_create_srq_resp {
 /*
  * ---- The fast path (PCV_UCTX_CAP_FAST): small SEND/RECV without system calls
  *
- * A connected RC/UC QP of a process (no SRQ, not loopback) may be handed to
+ * A connected RC/UC QP of a process (not loopback) may be handed to
  * the provider: modify_qp with attr_mask 0 and struct pcv_ibv_modify_qp
  * {comp_mask PCV_MODIFY_QP_FAST, op PCV_FAST_ENTER}.  The kernel accepts only
  * when the QP is in RTS, connected, with every send completed and nothing
@@ -300,6 +302,16 @@ struct pcv_ibv_create_srq_resp {
  * or the QP is reset or destroyed, the kernel replaces their pages with a
  * scratch page (stores land nowhere, loads read zeros), so a process never
  * keeps a window onto memory the peer has reused.
+ *
+ * With PCV_UCTX_CAP_FAST_SRQ a QP with an SRQ may be fast too.  Its
+ * receives come from the SRQ ring, which the kernel (for the SRQ's QPs that
+ * are not fast) and the provider (for those that are) then consume side by
+ * side: each takes the WQE at cons by copying it and moving cons from that
+ * index to the next with a compare-and-swap, and only a successful swap
+ * owns the WQE.  The provider checks a WQE before claiming it and leaves
+ * any it cannot complete successfully to the kernel; it stays away while
+ * PCV_RING_F_SRQ_LIMIT is set (only the kernel can count down to the limit
+ * event) or the SRQ is broken.  Such a QP's rq_cons never moves.
  */
 #define PCV_MODIFY_QP_FAST		(1U << 0)
 

@@ -515,6 +515,63 @@ static bool pcv_fast_acks(struct pcv_qp *qp, struct pcv_cq *cq)
 /* ---- responder ----------------------------------------------------------------------- */
 
 /*
+ * Where the SGEs of a receive WQE take len bytes: 0, or ENOTSUP if the
+ * kernel must handle it (bad lkey, too short, impossible WQE).
+ */
+static int pcv_fast_recv_dst(struct pcv_qp *qp, const struct pcv_rq_wqe *w,
+			     uint32_t len, void **dst)
+{
+	uint64_t room = 0;
+
+	if (w->num_sge > PCV_MAX_RECV_SGE)
+		return ENOTSUP;
+	for (int i = 0; i < w->num_sge; i++) {
+		dst[i] = NULL;
+		if (!w->sge[i].length)
+			continue;
+		dst[i] = pcv_fast_sge_ptr(qp, &w->sge[i], IBV_ACCESS_LOCAL_WRITE);
+		if (!dst[i])
+			return ENOTSUP;
+		room += w->sge[i].length;
+	}
+	return len > room ? ENOTSUP : 0;
+}
+
+/*
+ * Claim the next WQE of the QP's SRQ for a len-byte message, which the
+ * kernel consumes too, for the SRQ's QPs that are not fast (pcieverbs-abi.h,
+ * PCV_UCTX_CAP_FAST_SRQ): copy the WQE at cons, check it, then move cons on
+ * with a compare-and-swap; a lost swap means someone else took that one.
+ * 0, or ENOTSUP: empty (RNR is the kernel's), a limit armed, broken, or a
+ * WQE we cannot complete successfully, left in place for the kernel.
+ */
+static int pcv_fast_srq_claim(struct pcv_qp *qp, uint32_t len,
+			      struct pcv_rq_wqe *w, void **dst)
+{
+	struct pcv_ring *r = &to_pcv_srq(qp->vqp.qp.srq)->rq.ring;
+
+	for (;;) {
+		uint32_t cons = pcv_ring_load_cons(r);
+
+		if (pcv_ring_flags(r) & (PCV_RING_F_SRQ_LIMIT | PCV_RING_F_ERROR))
+			return ENOTSUP;
+		/* Our own prod: acquire orders the entry after it. */
+		if (cons == pcv_ring_load_prod(r))
+			return ENOTSUP;
+		memcpy(w, pcv_ring_entry(r, cons), sizeof(*w));
+		if (pcv_fast_recv_dst(qp, w, len, dst))
+			return ENOTSUP;
+		/* The copy before the claim that lets the slot be reused;
+		 * pairs with the kernel's cmpxchg in pcv_srq_pop.
+		 */
+		if (__atomic_compare_exchange_n(&r->hdr->cons, &cons, cons + 1,
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return 0;
+	}
+}
+
+/*
  * Place one checked SEND into the next receive WQE.  0, or ENOTSUP if the
  * kernel must handle it (no WQE, bad lkey, too short) (f->lock held).
  */
@@ -523,29 +580,21 @@ static int pcv_fast_recv_one(struct pcv_qp *qp, const uint8_t *slot,
 			     struct ibv_wc *wc)
 {
 	struct pcv_fast *f = &qp->fast;
-	const struct pcv_rq_wqe *rw;
 	struct pcv_rq_wqe w;
 	void *dst[PCV_MAX_RECV_SGE];
-	uint64_t room = 0;
 	uint32_t off = 0;
 
-	if (f->rq_cons == pcv_ring_load_prod(&qp->rq.ring))
-		return ENOTSUP;	/* RNR (RC) or a drop (UC): the kernel's */
-	rw = pcv_ring_entry(&qp->rq.ring, f->rq_cons);
-	memcpy(&w, rw, sizeof(w));
-	if (w.num_sge > PCV_MAX_RECV_SGE)
-		return ENOTSUP;
-	for (int i = 0; i < w.num_sge; i++) {
-		dst[i] = NULL;
-		if (!w.sge[i].length)
-			continue;
-		dst[i] = pcv_fast_sge_ptr(qp, &w.sge[i], IBV_ACCESS_LOCAL_WRITE);
-		if (!dst[i])
+	if (qp->vqp.qp.srq) {
+		if (pcv_fast_srq_claim(qp, len, &w, dst))
 			return ENOTSUP;
-		room += w.sge[i].length;
+	} else {
+		if (f->rq_cons == pcv_ring_load_prod(&qp->rq.ring))
+			return ENOTSUP;	/* RNR (RC) or a drop (UC): the kernel's */
+		memcpy(&w, pcv_ring_entry(&qp->rq.ring, f->rq_cons), sizeof(w));
+		if (pcv_fast_recv_dst(qp, &w, len, dst))
+			return ENOTSUP;
+		f->rq_cons++;
 	}
-	if (len > room)
-		return ENOTSUP;
 	for (int i = 0; i < w.num_sge && off < len; i++) {
 		uint32_t n = w.sge[i].length;
 
@@ -566,7 +615,6 @@ static int pcv_fast_recv_one(struct pcv_qp *qp, const uint8_t *slot,
 		wc->imm_data = (__be32)h->imm;
 		wc->wc_flags |= IBV_WC_WITH_IMM;
 	}
-	f->rq_cons++;
 	return 0;
 }
 
@@ -623,7 +671,8 @@ static bool pcv_fast_rx(struct pcv_qp *qp, struct pcv_cq *cq)
 		pcv_mb();
 		pcv_remote_write32(&f->peer_ctl->credit, f->rx.cons);
 		pcv_remote_write32(&f->peer_ctl->ack_msn, f->rx_msn);
-		pcv_ring_publish_cons(&qp->rq.ring, f->rq_cons);
+		if (!qp->vqp.qp.srq)
+			pcv_ring_publish_cons(&qp->rq.ring, f->rq_cons);
 	}
 	return leave;
 }
@@ -711,9 +760,15 @@ void pcv_fast_qp_init(struct pcv_qp *qp, const struct ibv_qp_init_attr *attr)
 	pthread_spin_init(&f->lock, PTHREAD_PROCESS_PRIVATE);
 	f->next_backoff = PCV_FAST_BACKOFF_MIN;
 	f->state = PCV_FAST_NEVER;
-	if ((ctx->caps & PCV_UCTX_CAP_FAST) && !attr->srq &&
+	/* Receives come from the QP's RQ ring, or from its SRQ's if the
+	 * kernel lets us claim from that one side by side with it.
+	 */
+	if ((ctx->caps & PCV_UCTX_CAP_FAST) &&
+	    (attr->srq ? (ctx->caps & PCV_UCTX_CAP_FAST_SRQ) &&
+			 pcv_ring_mapped(&to_pcv_srq(attr->srq)->rq.ring) :
+			 pcv_ring_mapped(&qp->rq.ring)) &&
 	    (attr->qp_type == IBV_QPT_RC || attr->qp_type == IBV_QPT_UC) &&
-	    pcv_ring_mapped(&qp->sq.ring) && pcv_ring_mapped(&qp->rq.ring) &&
+	    pcv_ring_mapped(&qp->sq.ring) &&
 	    !(env && !strcmp(env, "0")))
 		f->state = PCV_FAST_OFF;
 }

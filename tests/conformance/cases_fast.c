@@ -242,3 +242,163 @@ out:
 	buf_free(&b);
 	conn_destroy(&cn);
 }
+
+/*
+ * One SRQ consumed by the fast path and by the kernel side by side (UCX's
+ * rc_verbs shape: every QP of a process on one SRQ).  B's three QPs share
+ * an SRQ; QPs 0 and 1 send small SENDs first (the provider then takes them
+ * over), QP 2 only receives (the kernel keeps it).  A sends ROUNDS rounds
+ * of one small SEND per QP, a chunk at a time, while B reposts each WQE as
+ * it completes: the fast QPs and the kernel's QP claim from the same ring
+ * at once.  Half way B arms a limit that the ring then keeps crossing: the
+ * fast path must stay away (only the kernel counts down to the event), and
+ * the event must come.  Every WQE is used once, every QP's messages arrive
+ * in order with their data, and on pcieverbs the fast path was entered.
+ */
+void case_fast_srq(struct ctx *c, long arg)
+{
+	enum { NQ = 3, NFAST = 2, ROUNDS = 120, SZ = 48, SLOT = 64, WARM = 6, CHUNK = 16,
+	       NRECV = NQ * CHUNK, LIMIT = 3 };
+	long long enter0 = hw_counter(c, "fast_enter");
+	struct qp_opts o;
+	struct conn cn;
+	struct buf b = { 0 };
+	struct ibv_wc wc[NQ * CHUNK];
+	int i, q, n;
+
+	(void)arg;
+	if (c->loopback) {
+		skip(c, "the fast path does not serve loopback QPs");
+		return;
+	}
+	qp_opts_default(c, &o);
+	o.nqp = NQ;
+	o.sq = NQ * CHUNK;
+	o.min_rnr_timer = 1;	/* 0.01 ms: RNR is part of the test */
+	if (!IS_A(c)) {
+		o.srq_wr = 2 * NRECV;
+		o.srq_sge = 1;
+	}
+	if (!conn_create(c, &cn, &o) ||
+	    !buf_alloc(&cn, &b, (size_t)(NRECV + WARM * NFAST) * SLOT + 4096,
+		       IBV_ACCESS_LOCAL_WRITE))
+		goto out;
+	if (IS_A(c)) {
+		/* Receives for B's warm-up SENDs on its fast QPs. */
+		for (q = 0; q < NFAST; q++)
+			for (i = 0; i < WARM; i++)
+				if (!post_recv(c, cn.qp[q], 6000 + i, &b,
+					       (size_t)(NQ * CHUNK + q * WARM + i) * SLOT, SLOT))
+					goto out;
+		if (!conn_connect(&cn, 10) ||
+		    wait_wc(c, cn.rcq, NFAST * WARM, wc, 0, "B's warm-up SENDs") != NFAST * WARM ||
+		    !sync_step(c, 20))
+			goto out;
+		for (int r0 = 0; r0 < ROUNDS && !FAILED(c); r0 += CHUNK) {
+			for (i = r0; i < r0 + CHUNK; i++)
+				for (q = 0; q < NQ; q++) {
+					size_t off = (size_t)((i - r0) * NQ + q) * SLOT;
+					uint8_t *p = b.p + off;
+
+					pat_fill(p, SZ, cseed(c, q * 1000 + i));
+					p[0] = (uint8_t)q;
+					p[1] = (uint8_t)i;
+					if (!post_send(c, cn.qp[q], IBV_WR_SEND, (uint64_t)q << 16 | i, &b,
+						       off, SZ, IBV_SEND_SIGNALED, 0, 0, 0))
+						goto out;
+				}
+			n = wait_wc(c, cn.scq, NQ * CHUNK, wc, 0, "SENDs of a chunk");
+			for (i = 0; i < n; i++)
+				if (wc[i].status != IBV_WC_SUCCESS) {
+					fail(c, "SEND %#llx: %s", (unsigned long long)wc[i].wr_id,
+					     wc_status_name(wc[i].status));
+					break;
+				}
+		}
+		sync_step(c, 30);
+	} else {
+		int next[NQ] = { 0 }, got = 0;
+		bool armed = false, posted[NRECV] = { false };
+		struct ibv_srq_attr sa = { .srq_limit = LIMIT };
+
+		/* WQE i uses slot i and is posted again as soon as it completes. */
+		for (i = 0; i < NRECV; i++) {
+			if (!post_srq_recv(c, cn.srq, i, &b, (size_t)i * SLOT, SLOT))
+				goto out;
+			posted[i] = true;
+		}
+		if (!conn_connect(&cn, 10))
+			goto out;
+		for (q = 0; q < NFAST; q++)
+			for (i = 0; i < WARM; i++)
+				if (!post_send(c, cn.qp[q], IBV_WR_SEND, 5000 + i, &b,
+					       (size_t)(NQ * CHUNK) * SLOT, 8, IBV_SEND_SIGNALED, 0,
+					       0, 0) ||
+				    !wait_one(c, cn.scq, 5000 + i, IBV_WC_SUCCESS, IBV_WC_SEND,
+					      cn.qp[q], "warm-up SEND"))
+					goto out;
+		if (!sync_step(c, 20))
+			goto out;
+		while (got < NQ * ROUNDS && !FAILED(c)) {
+			uint64_t id;
+			uint8_t *p;
+			char what[64];
+
+			if (wait_wc(c, cn.rcq, 1, wc, 0, "SRQ receive") != 1)
+				break;
+			id = wc[0].wr_id;
+			for (q = 0; q < NQ; q++)
+				if (cn.qp[q]->qp_num == wc[0].qp_num)
+					break;
+			if (wc[0].status != IBV_WC_SUCCESS || wc[0].opcode != IBV_WC_RECV ||
+			    wc[0].byte_len != SZ || q == NQ || id >= NRECV || !posted[id]) {
+				fail(c, "SRQ receive %d: status %s opcode %d byte_len %u qp_num %#x wr_id %llu%s",
+				     got, wc_status_name(wc[0].status), wc[0].opcode, wc[0].byte_len,
+				     wc[0].qp_num, (unsigned long long)id,
+				     id < NRECV && !posted[id] ? " (completed twice)" : "");
+				break;
+			}
+			posted[id] = false;
+			p = b.p + id * SLOT;
+			snprintf(what, sizeof(what), "QP %d message %d", q, next[q]);
+			if (p[0] != q || p[1] != (uint8_t)next[q]) {
+				fail(c, "%s: got QP %d message %d (wc.qp_num or order wrong)", what,
+				     p[0], p[1]);
+				break;
+			}
+			p[0] = p[1] = 0;
+			{
+				uint8_t exp[SZ];
+
+				pat_fill(exp, SZ, cseed(c, q * 1000 + next[q]));
+				if (memcmp(p + 2, exp + 2, SZ - 2)) {
+					fail(c, "%s: data differs", what);
+					break;
+				}
+			}
+			next[q]++;
+			got++;
+			if (!post_srq_recv(c, cn.srq, id, &b, id * SLOT, SLOT))
+				break;
+			posted[id] = true;
+			if (!armed && got >= NQ * ROUNDS / 2) {
+				int r = ibv_modify_srq(cn.srq, &sa, IBV_SRQ_LIMIT);
+
+				if (r) {
+					fail(c, "ibv_modify_srq(srq_limit %d): %s", LIMIT, strerror(r));
+					break;
+				}
+				armed = true;
+			}
+		}
+		if (!FAILED(c) && !wait_async(c, IBV_EVENT_SRQ_LIMIT_REACHED, cn.srq, c->tmo_ms))
+			fail(c, "no IBV_EVENT_SRQ_LIMIT_REACHED after arming a limit of %d on an SRQ that keeps running dry",
+			     LIMIT);
+		if (!FAILED(c))
+			expect_counter_up(c, "fast_enter", enter0);
+		sync_step(c, 30);
+	}
+out:
+	buf_free(&b);
+	conn_destroy(&cn);
+}

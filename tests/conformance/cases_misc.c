@@ -612,7 +612,7 @@ out:
 
 /* 1: the wanted event arrived (acked); 0: not within ms.  Other events are
  * reported and acked. */
-static int wait_async(struct ctx *c, enum ibv_event_type type, void *elem, int ms)
+int wait_async(struct ctx *c, enum ibv_event_type type, void *elem, int ms)
 {
 	struct ibv_context *ctx = c->dev->ctx;
 	uint64_t deadline = now_ms() + ms;

@@ -200,6 +200,7 @@ int wait_wc(struct ctx *c, struct ibv_cq *cq, int n, struct ibv_wc *wc, int tmo_
 	    const char *what);
 /* Poll up to n completions for ms; never fails the case. */
 int poll_quiet(struct ibv_cq *cq, int n, struct ibv_wc *wc, int ms);
+int wait_async(struct ctx *c, enum ibv_event_type type, void *elem, int ms);
 bool expect_no_wc(struct ctx *c, struct ibv_cq *cq, int ms, const char *what);
 bool check_wc(struct ctx *c, const struct ibv_wc *wc, uint64_t wr_id, int status, int opcode,
 	      struct ibv_qp *qp, const char *what);
@@ -254,6 +255,7 @@ DECL_CASE(case_uc);
 /* cases_fast.c */
 DECL_CASE(case_fast_mixed);
 DECL_CASE(case_fast_rnr);
+DECL_CASE(case_fast_srq);
 /* cases_mpi.c */
 DECL_CASE(case_zero_len_rdma);
 /* cases_err.c */
