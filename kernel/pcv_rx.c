@@ -158,6 +158,10 @@ static void pcv_rx_finish_pull(struct pcv_qp *qp)
 	pd->nsg = 0;
 	pd->active = false;
 	if (qp->rx_xfer_status) {
+		ibdev_info_ratelimited(&qp->dev->ibdev,
+				       "QP %#x: rendezvous pull of msn %u (%u bytes) from blade %u failed (%d)\n",
+				       qp->qpn, pd->msn, pd->len, qp->dest_blade,
+				       qp->rx_xfer_status);
 		pcv_rx_cqe(qp, pd->wr_id, IB_WC_REM_ACCESS_ERR, IB_WC_RECV, 0, NULL);
 		pcv_rx_nak(qp, pd->msn, PCV_NAK_REM_ACCESS);
 		pcv_qp_to_error(qp, "rendezvous pull failed");
@@ -204,8 +208,14 @@ static int pcv_rx_pull_next(struct pcv_qp *qp)
 			/* Our own transport pulls: any access, in range, in its PD. */
 			if (chk == PCV_MR_OK)
 				chk = pcv_mr_check(&d, key, qp->peer_pdn, 0, addr, len);
-			if (chk)
+			if (chk) {
+				/* Rare and fatal to the connection: say why. */
+				ibdev_info_ratelimited(&dev->ibdev,
+						       "QP %#x: rendezvous source of msn %u refused: blade %u key %#x addr %#llx len %u check %d\n",
+						       qp->qpn, pd->msn, qp->dest_blade, key, addr,
+						       len, chk);
 				return -EACCES;
+			}
 			err = pcv_remote_mr_io_at(dev, qp->dest_blade, &d, addr, pd->sg, pd->nsg,
 						  pd->off, len, &x, pcv_rx_xfer_done,
 						  (void *)(uintptr_t)qp->qpn);

@@ -326,6 +326,10 @@ static bool pcv_tx_rkey(struct pcv_qp *qp, struct pcv_swqe *s, u32 access, u64 l
 		r = PCV_MR_BAD_ACCESS;
 	if (r == PCV_MR_OK)
 		return true;
+	ibdev_info_ratelimited(&qp->dev->ibdev,
+			       "QP %#x: opcode %u to blade %u key %#x addr %#llx len %llu refused (%d)\n",
+			       qp->qpn, s->wqe.opcode, qp->dest_blade, s->wqe.rkey,
+			       s->wqe.remote_addr, len, r);
 	if (r < 0) {
 		pcv_tx_fail(qp, s, IB_WC_RETRY_EXC_ERR, "peer memory unreachable");
 		return false;
