@@ -253,13 +253,15 @@ int pcv_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 
 /*
  * Let every QP using the CQ process what has arrived for it (messages, acks,
- * credits): that is what turns inbound work into completions.
+ * credits): that is what turns inbound work into completions.  Returns true
+ * if a QP of the CQ is on the provider's fast path.
  */
-static void pcv_cq_progress(struct pcv_cq *cq)
+static bool pcv_cq_progress(struct pcv_cq *cq)
 {
 	struct pcv_dev *dev = to_pcv_dev(cq->ibcq.device);
 	unsigned long flags, qflags;
 	struct pcv_qp *qp;
+	bool fast = false;
 
 	/*
 	 * Reap DMA completions here too: a process spinning on its CQ keeps the
@@ -274,6 +276,7 @@ static void pcv_cq_progress(struct pcv_cq *cq)
 	list_for_each_entry(qp, &cq->sqps, scq_link) {
 		spin_lock_irqsave(&qp->lock, qflags);
 		pcv_qp_progress(qp);
+		fast |= qp->fast;
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
 	list_for_each_entry(qp, &cq->rqps, rcq_link) {
@@ -281,9 +284,11 @@ static void pcv_cq_progress(struct pcv_cq *cq)
 			continue;	/* done above */
 		spin_lock_irqsave(&qp->lock, qflags);
 		pcv_qp_progress(qp);
+		fast |= qp->fast;
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
 	spin_unlock_irqrestore(&cq->list_lock, flags);
+	return fast;
 }
 
 /*
@@ -291,13 +296,18 @@ static void pcv_cq_progress(struct pcv_cq *cq)
  * anyway: rather than return at once and come back through another system
  * call, look again for up to busy_poll_us (yielding if the scheduler wants
  * the CPU), so a message that lands meanwhile is seen within a loop turn.
+ * Not when a QP of the CQ is on the fast path: its messages are the
+ * provider's to find, in user space, and spinning here would hold them
+ * back (an MPI rank polls one CQ shared by a fast QP per busy peer and
+ * kernel-path QPs to the quiet ones).
  */
 static void pcv_cq_busy_poll(struct pcv_cq *cq)
 {
 	u64 deadline = ktime_get_ns() + (u64)pcv_busy_poll_us * NSEC_PER_USEC;
 	u32 start = READ_ONCE(cq->prod);
 
-	pcv_cq_progress(cq);
+	if (pcv_cq_progress(cq))
+		return;
 	while (READ_ONCE(cq->prod) == start && !cq->broken && pcv_busy_poll_us) {
 		if (need_resched() || signal_pending(current) || ktime_get_ns() > deadline)
 			break;
