@@ -81,6 +81,7 @@ install: module provider
 	$(MAKE) -C $(KDIR) M=$(PROJ) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
 		modules_install
 	$(MAKE) -C providers/pcieverbs BUILD=$(BUILD) DESTDIR=$(DESTDIR) install
+	scripts/install-mpi-config.sh $(or $(DESTDIR),/)
 
 lint: check-kver
 	@scripts/lint.sh $(KVER)
