@@ -803,7 +803,7 @@ void pcv_ctrl_link_up(struct pcv_dev *dev, struct pcv_peer *p);
 void pcv_ctrl_link_down(struct pcv_dev *dev, struct pcv_peer *p);
 void pcv_ctrl_process(struct pcv_dev *dev, struct pcv_peer *p);
 int pcv_ctrl_send(struct pcv_dev *dev, u32 blade, u16 type, u32 seq, u32 arg0, u32 arg1);
-int pcv_fence(struct pcv_dev *dev, unsigned int timeout_ms);
+int pcv_fence(struct pcv_dev *dev);
 
 /* pcv_uring.c */
 int pcv_uring_alloc(struct pcv_uring *r, u32 entries, u32 stride);

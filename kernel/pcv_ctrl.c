@@ -199,13 +199,24 @@ static bool pcv_fence_done(struct pcv_dev *dev, u32 seq, const bool *asked)
 	return true;
 }
 
+/* Beyond the dead-peer timeout: the link machinery's own latency. */
+#define PCV_FENCE_SLACK_MS	5000
+
 /*
  * Make every linked peer finish the accesses to our memory it started before
- * this call.  Process context; not from link work.  -ETIMEDOUT if some peer
- * did not answer in time.
+ * this call.  Process context; not from link work.
+ *
+ * A peer that is only slow (silent for less than hb_timeout_ms) is alive
+ * and may still be in the middle of a copy into our memory: we wait for its
+ * answer, or for it to be declared dead, however long that takes within
+ * hb_timeout_ms.  Returning earlier would let the caller free or reuse
+ * memory a live peer still writes.  -ETIMEDOUT only if neither happened
+ * even then (the link machinery itself is stuck): the caller must then keep
+ * the memory (quarantine), never free it.
  */
-int pcv_fence(struct pcv_dev *dev, unsigned int timeout_ms)
+int pcv_fence(struct pcv_dev *dev)
 {
+	unsigned int timeout_ms = READ_ONCE(pcv_hb_timeout_ms) + PCV_FENCE_SLACK_MS;
 	bool asked[PCV_MAX_BLADES] = {};
 	u32 seq, i, tries;
 	long left;

@@ -300,10 +300,14 @@ int pcv_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 		pcv_mr_unexport(dev, mr);
 	/* Peers finish what they started; our CPU and engine too. */
 	if (!mr->dma_mr) {
-		err = pcv_fence(dev, PCV_FENCE_TIMEOUT_MS);
-		if (err)
-			ibdev_warn(&dev->ibdev, "MR %#x: fence incomplete (%d)\n",
+		err = pcv_fence(dev);
+		if (err) {
+			/* A peer may still write the pages: never free them. */
+			ibdev_warn(&dev->ibdev,
+				   "MR %#x: a peer did not confirm it stopped (%d): its pages stay pinned\n",
 				   mr->ibmr.lkey, err);
+			return 0;
+		}
 	}
 	synchronize_rcu();
 	pcv_dma_barrier(dev, PCV_FENCE_TIMEOUT_MS);

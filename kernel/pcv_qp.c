@@ -517,9 +517,9 @@ static void pcv_qp_release_peer(struct pcv_qp *qp, bool was_connected)
 	if (!was_connected || qp->dest_blade == dev->info.blade_id)
 		return;
 	pcv_ctrl_send(dev, qp->dest_blade, PCV_CTRL_QP_GONE, 0, qp->qpn, qp->dest_qpn);
-	if (pcv_fence(dev, PCV_QP_FENCE_MS))
-		ibdev_dbg(&dev->ibdev, "QP %#x: peer blade %u did not confirm the fence\n",
-			  qp->qpn, qp->dest_blade);
+	if (pcv_fence(dev))
+		ibdev_warn(&dev->ibdev, "QP %#x: peer blade %u did not confirm the fence\n",
+			   qp->qpn, qp->dest_blade);
 }
 
 /*
