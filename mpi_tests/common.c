@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mt_rank, mt_size, mt_quick;
+int mt_rank, mt_size, mt_quick, mt_seconds;
+static int mt_rounds;
 static const char *mt_prog = "?";
 static const char *mt_test = "start-up";
 static double mt_t0, mt_test_t0;
@@ -25,11 +26,16 @@ void mt_init(int *argc, char ***argv, const char *prog)
 	MPI_Comm_size(MPI_COMM_WORLD, &mt_size);
 	mt_prog = prog;
 	for (i = 1; i < *argc; i++) {
+		char *end;
+
 		if (!strcmp((*argv)[i], "--quick")) {
 			mt_quick = 1;
+		} else if (!strcmp((*argv)[i], "--seconds") && i + 1 < *argc &&
+			   (mt_seconds = (int)strtol((*argv)[i + 1], &end, 10)) > 0 && !*end) {
+			i++;
 		} else {
 			if (mt_rank == 0)
-				fprintf(stderr, "usage: %s [--quick]\n", prog);
+				fprintf(stderr, "usage: %s [--quick] [--seconds N]\n", prog);
 			MPI_Finalize();
 			exit(strcmp((*argv)[i], "--help") ? 2 : 0);
 		}
@@ -37,12 +43,32 @@ void mt_init(int *argc, char ***argv, const char *prog)
 	mt_t0 = MPI_Wtime();
 }
 
+int mt_again(void)
+{
+	int more;
+
+	if (!mt_seconds)
+		return mt_rounds++ == 0;
+	more = mt_rank == 0 && (mt_rounds == 0 || MPI_Wtime() - mt_t0 < mt_seconds);
+	MPI_OK(MPI_Bcast(&more, 1, MPI_INT, 0, MPI_COMM_WORLD));
+	if (more && mt_rounds && mt_rank == 0) {
+		printf("%s: round %d (%.2f s)\n", mt_prog, mt_rounds + 1, MPI_Wtime() - mt_t0);
+		fflush(stdout);
+	}
+	mt_rounds += more;
+	return more;
+}
+
 int mt_finish(void)
 {
 	MPI_Barrier(MPI_COMM_WORLD);
 	if (mt_rank == 0) {
-		printf("%s: all ok, %d ranks%s, %.2f s\n", mt_prog, mt_size,
-		       mt_quick ? ", quick" : "", MPI_Wtime() - mt_t0);
+		char rounds[32] = "";
+
+		if (mt_seconds)
+			snprintf(rounds, sizeof(rounds), ", %d rounds", mt_rounds);
+		printf("%s: all ok, %d ranks%s%s, %.2f s\n", mt_prog, mt_size,
+		       mt_quick ? ", quick" : "", rounds, MPI_Wtime() - mt_t0);
 		fflush(stdout);
 	}
 	MPI_Finalize();

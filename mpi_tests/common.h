@@ -21,9 +21,16 @@
 
 extern int mt_rank, mt_size;	/* in MPI_COMM_WORLD */
 extern int mt_quick;		/* --quick: fewer iterations, same sizes */
+extern int mt_seconds;		/* --seconds N: repeat the tests for N s (0: once) */
 
-/* MPI_Init, parse the arguments (--quick, --help), remember the program name. */
+/* MPI_Init, parse the arguments (--quick, --seconds N, --help), remember the
+ * program name. */
 void mt_init(int *argc, char ***argv, const char *prog);
+/* Run the program's tests (again)?  Once without --seconds; with it, rounds
+ * until N seconds have passed since mt_init on rank 0's clock (every rank
+ * gets rank 0's answer, so all stop after the same round).  A long job for
+ * fault tests: a peer that dies finds the ranks in the middle of a transfer. */
+int mt_again(void);
 /* Print the program's total time on rank 0, MPI_Finalize; returns 0. */
 int mt_finish(void);
 

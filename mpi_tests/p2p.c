@@ -13,6 +13,7 @@
  *
  * The sizes cross the eager/rendezvous thresholds of every transport, so
  * both protocols (and the transport's zero-copy path) are exercised.
+ * --seconds N repeats the five for N seconds (a long job for fault tests).
  */
 #include "common.h"
 
@@ -304,10 +305,12 @@ static void test_any(void)
 int main(int argc, char **argv)
 {
 	mt_init(&argc, &argv, "p2p");
-	test_ring();
-	test_sendrecv();
-	test_nonblock();
-	test_outstanding();
-	test_any();
+	while (mt_again()) {
+		test_ring();
+		test_sendrecv();
+		test_nonblock();
+		test_outstanding();
+		test_any();
+	}
 	return mt_finish();
 }
