@@ -14,6 +14,9 @@
  * The host retires a job by renaming it to <id>.dead before deleting it.
  * As PID 1 it also reaps every orphan, and it never exits (that would panic
  * the blade).
+ *
+ * It also ends the TCP connections to a peer blade that is gone (see
+ * watch_peers()).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -33,6 +36,9 @@
 #define MAX_FILE	(256 * 1024)
 #define POLL_NS		20000000L	/* 20 ms between scans */
 #define KILL_GRACE_S	2
+#define PEERS		"/sys/kernel/debug/pcieverbs/pciev0/peers"
+#define MAX_BLADES	8
+#define WATCH_SCANS	25		/* peers looked at every 0.5 s */
 
 struct job {
 	pid_t pid;			/* 0: free slot */
@@ -288,9 +294,84 @@ static void reap(void)
 	}
 }
 
+/*
+ * A peer blade that is gone -- its link down because it was powered off
+ * ("absent") or stayed silent past the heartbeat timeout -- never answers
+ * TCP again, and every connection to it would retransmit for ~15 minutes
+ * (tcp_retries2) before failing.  Open MPI's mpirun, whose job had already
+ * aborted when the fabric flushed the ranks' QPs to that blade, waited all
+ * that time for the connection to the dead blade's daemon: the job hung.
+ * So when a peer's link goes down for one of those reasons, destroy every
+ * TCP socket to its management and IPoIB addresses (`ss -K`, SOCK_DESTROY):
+ * their owners get ECONNABORTED at once, as if the peer had reset them.  A
+ * peer that is only slow (reported silent, link kept) is left alone.
+ */
+static void forget_peer(int p)
+{
+	char mgmt[32], ib[32], msg[128];
+	pid_t pid;
+	int fd;
+
+	snprintf(mgmt, sizeof(mgmt), "10.200.0.%d", p + 1);
+	snprintf(ib, sizeof(ib), "10.201.0.%d", p + 1);
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		int n = snprintf(msg, sizeof(msg),
+				 "<6>pcv-agent: blade %d is gone: ending TCP to %s and %s\n",
+				 p, mgmt, ib);
+
+		n = write(fd, msg, n);	/* a log line only: no retry */
+		close(fd);
+	}
+	pid = fork();
+	if (pid == 0) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		setsid();
+		execlp("ss", "ss", "-K", "dst", mgmt, "or", "dst", ib, (char *)NULL);
+		_exit(127);
+	}
+	/* reap() collects it like any orphan. */
+}
+
+static void watch_peers(void)
+{
+	static char was_up[MAX_BLADES];
+	char buf[4096], *line, *save = NULL;
+	ssize_t n;
+	int fd = open(PEERS, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;		/* no driver (yet) */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char state[32], reason[32];
+		int p, up;
+
+		/* "peer state reason ...": the header line does not parse. */
+		if (sscanf(line, "%d %31s %31s", &p, state, reason) != 3 ||
+		    p < 0 || p >= MAX_BLADES)
+			continue;
+		up = !strcmp(state, "up");
+		if (was_up[p] && !up &&
+		    (!strcmp(reason, "absent") || !strcmp(reason, "heartbeat-timeout")))
+			forget_peer(p);
+		was_up[p] = up;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec ts = { 0, POLL_NS };
+	unsigned int n = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: pcv-agent JOBDIR\n");
@@ -303,6 +384,8 @@ int main(int argc, char **argv)
 		reap();
 		scan();
 		check_cancels();
+		if (n++ % WATCH_SCANS == 0)
+			watch_peers();
 		nanosleep(&ts, NULL);
 	}
 }

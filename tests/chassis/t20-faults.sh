@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Faults: a blade that dies (QEMU killed) and comes back, a blade that hangs
-# (paused) and resumes; and the CLI's answers to wrong requests.  A blade
+# (paused) and resumes; and the CLI's answers to wrong requests.  The
+# survivor's TCP connections to a dead blade end at once.  A blade
 # left with no reachable peer has its port DOWN (IBV_EVENT_PORT_ERR, IPoIB
 # carrier lost) and ACTIVE again when a peer returns (IBV_EVENT_PORT_ACTIVE,
 # IPoIB pings again by itself).
@@ -39,6 +40,8 @@ trap '"$CHASSIS" down >/dev/null 2>&1; rm -rf "$RC_TMP"' EXIT
 # A user process watching blade 0's asynchronous events throughout.
 bg_start watch 0 600 -- stdbuf -oL ibv_asyncwatch -d pciev0
 wait_for 20 grep -q "async event FD" "$RC_TMP/watch.out"
+# An idle ssh session to blade 1 (its TCP connection to end when blade 1 dies).
+bg_start sshs 0 300 -- ssh blade1 sleep 600
 # A process in full flow on the fast path (design 12.9) when its peer dies:
 # 2-byte ib_send_lat, whose QPs go fast after a few messages (5M iterations:
 # about 20 s here, and 80 MB of perftest's timestamp arrays).
@@ -54,6 +57,8 @@ done
 check "blade 0: a 2-byte ib_send_lat to blade 1 runs on the fast path" \
 	test "$(counter 0 fast_enter)" -gt "$fe0"
 check "blade 0: the fast-path ib_send_lat is still running when blade 1 dies" bg_running lat_cli
+check "blade 0: an idle ssh session to blade 1 is open when blade 1 dies" \
+	wait_for 90 bexec 1 30 -- pgrep -f "^sleep 600"
 downs=$(counter 0 link_down_events)
 ch kill 1 | diag
 t0=$SECONDS
@@ -61,6 +66,14 @@ check "blade 0: link to the dead blade 1 down within 5 s" \
 	wait_for 5 bash -c "[ \"\$($CHASSIS exec 0 -- cat $DBG/peers | awk '\$1==1{print \$2}')\" = down ]"
 echo "# detected after $((SECONDS - t0)) s (bound 5 s)"
 check "blade 0: the reason is absent" test "$(peer_reason 0 1)" = absent
+# A dead host never answers TCP: the job agent ends the connections to a
+# blade that is gone (else ~15 min of retransmissions; design 2.3).
+rc=$(bg_wait sshs 20)
+tail -n 1 "$RC_TMP/sshs.out" | diag
+check "blade 0: the ssh session to the dead blade 1 ended at once with ssh's error (exit $rc)" \
+	test "$rc" = 255
+check "blade 0: no TCP connection to blade 1 left" \
+	bash -c "[ -z \"\$($(printf '%q ' "$CHASSIS") exec 0 -- ss -Htn dst 10.200.0.2 or dst 10.201.0.2)\" ]"
 check "blade 0: link_down_events counted it" test "$(counter 0 link_down_events)" -gt "$downs"
 check "blade 0: links_up counter is 0" test "$(counter 0 links_up)" = 0
 # Blade 0 reaches no blade now: its port is down, as with a pulled cable.
