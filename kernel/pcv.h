@@ -278,6 +278,7 @@ static inline struct pcv_dev *to_pcv_dev(struct ib_device *ibdev)
 
 struct pcv_ucontext {
 	struct ib_ucontext ibucontext;
+	atomic_t nr_fast;		/* QPs of the process on the fast path */
 };
 
 static inline struct pcv_ucontext *to_pcv_ucontext(struct ib_ucontext *uctx)
@@ -399,6 +400,7 @@ struct pcv_cq {
 	struct pcv_uring ring;
 	u32 depth;			/* usable entries reported (< ring.entries) */
 	u32 prod;			/* our producer index */
+	struct pcv_ucontext *uctx;	/* a process's CQ: its context */
 	bool user;
 	bool broken;			/* overflowed or bad consumer index */
 	u8 armed;			/* 0, IB_CQ_SOLICITED or IB_CQ_NEXT_COMP */
@@ -572,6 +574,7 @@ struct pcv_qp {
 
 	/* The fast path (pcv_fast.c): the process runs the message streams. */
 	bool fast;			/* the provider owns tx/rx state below */
+	struct pcv_ucontext *fast_uctx;	/* whose nr_fast counts it (set at ENTER) */
 	u32 fast_gen;			/* pcv_fast_info.gen */
 	u32 fast_sq_idx;		/* sq_head at entry */
 	u32 fast_tx_msn;		/* tx_msn at entry */

@@ -240,6 +240,8 @@ void pcv_fast_destroy(struct pcv_qp *qp)
 	qp->peer_map = NULL;
 	pcv_fast_release(qp->inb_map);
 	qp->inb_map = NULL;
+	if (qp->fast)
+		atomic_dec(&qp->fast_uctx->nr_fast);
 	qp->fast = false;
 }
 
@@ -434,6 +436,8 @@ static int pcv_fast_enter(struct pcv_qp *qp, struct ib_ucontext *uctx)
 		goto out_unlock;
 	}
 	qp->fast = true;
+	qp->fast_uctx = to_pcv_ucontext(uctx);
+	atomic_inc(&qp->fast_uctx->nr_fast);
 	qp->fast_gen++;
 	qp->fast_sq_idx = qp->sq_head;
 	qp->fast_tx_msn = qp->tx_msn;
@@ -501,6 +505,7 @@ static int pcv_fast_leave(struct pcv_qp *qp, const struct pcv_ibv_modify_qp *r)
 		pcv_fast_stats_fold(qp, NULL);
 	}
 	qp->fast = false;
+	atomic_dec(&qp->fast_uctx->nr_fast);
 	WRITE_ONCE(qp->sq.hdr->flags, qp->sq.hdr->flags & ~PCV_RING_F_LEAVE);
 	pcv_count(qp->dev, PCV_CNT_FAST_LEAVE, 1);
 	if (!pcv_fast_leave_ok(qp, r) ||
