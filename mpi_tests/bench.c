@@ -4,11 +4,14 @@
  * sees, measured the way the usual micro-benchmarks measure it.
  *
  *   pingpong  ranks 0 and 1: blocking send/recv round trips, 8 B to 4 MiB;
- *             latency is half the round trip, bandwidth size / latency
+ *             latency is half the median round trip (as perftest's
+ *             t_typical: a TCG blade's scheduling stalls would dominate a
+ *             mean), also the mean; bandwidth size / median latency
  *   msgrate   every rank i < n/2 streams 8-byte messages to i + n/2 in
  *             windows of 64 non-blocking sends (one ack per window);
  *             messages per second, summed over the pairs
- *   allreduce every rank: MPI_Allreduce of 8 B to 64 KiB of int64 (sum)
+ *   allreduce every rank: MPI_Allreduce of 8 B to 64 KiB of int64 (sum);
+ *             the median over iterations of the slowest rank's time
  *
  * Every result line is "bench <test> size=<B> iters=<n> <key>=<value>...",
  * for perftest/mpi to parse.  The data is checked too (a benchmark of a
@@ -26,6 +29,20 @@
 #define WINDOW		64
 #define MAX_PP		(4 * MiB)
 #define MAX_AR		(64 * KiB)
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of t[0..n), which it sorts. */
+static double median(double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
 
 static int iters_for(size_t size)
 {
@@ -57,10 +74,13 @@ static void check_stamp(const uint8_t *buf, size_t size, uint64_t it)
 
 static void pingpong(uint8_t *sbuf, uint8_t *rbuf)
 {
+	double *rtt = malloc(sizeof(*rtt) * (size_t)iters_for(8));
+
+	CHECK(rtt, "no memory");
 	for (size_t size = 8; size <= MAX_PP; size *= 2) {
 		int iters = iters_for(size), warm = iters / 10 + 2;
 		uint64_t seed = mt_seed(1, 0, 1, (uint32_t)size);
-		double t0 = 0;
+		double t0 = 0, ti = 0;
 
 		mt_begin("pingpong");
 		if (mt_rank < 2)
@@ -72,6 +92,7 @@ static void pingpong(uint8_t *sbuf, uint8_t *rbuf)
 			if (i == 0)
 				t0 = MPI_Wtime();
 			if (mt_rank == 0) {
+				ti = MPI_Wtime();
 				stamp(sbuf, size, it);
 				MPI_OK(MPI_Send(sbuf, (int)size, MPI_BYTE, 1, 1, MPI_COMM_WORLD));
 				MPI_OK(MPI_Recv(rbuf, (int)size, MPI_BYTE, 1, 2, MPI_COMM_WORLD,
@@ -85,21 +106,26 @@ static void pingpong(uint8_t *sbuf, uint8_t *rbuf)
 					memcpy(sbuf + size - 8, rbuf + size - 8, 8);
 				MPI_OK(MPI_Send(sbuf, (int)size, MPI_BYTE, 0, 2, MPI_COMM_WORLD));
 			}
-			if (mt_rank == 0)
+			if (mt_rank == 0) {
+				if (i >= 0)
+					rtt[i] = MPI_Wtime() - ti;
 				check_stamp(rbuf, size, it);
+			}
 		}
 		if (mt_rank == 0) {
-			double lat = (MPI_Wtime() - t0) / iters / 2;
+			double mean = (MPI_Wtime() - t0) / iters / 2;
+			double lat = median(rtt, iters) / 2;
 
 			/* The whole last message, past the stamps. */
 			if (size > 16)
 				mt_verify(rbuf + 8, size - 16, seed, 8, "the last pong");
-			printf("bench pingpong size=%zu iters=%d lat_us=%.2f bw_MBps=%.1f\n", size,
-			       iters, lat * 1e6, size / lat / 1e6);
+			printf("bench pingpong size=%zu iters=%d lat_us=%.2f mean_us=%.2f bw_MBps=%.1f\n",
+			       size, iters, lat * 1e6, mean * 1e6, size / lat / 1e6);
 			fflush(stdout);
 		}
 		MPI_OK(MPI_Barrier(MPI_COMM_WORLD));
 	}
+	free(rtt);
 }
 
 static void msgrate(uint8_t *sbuf, uint8_t *rbuf)
@@ -156,19 +182,19 @@ static void msgrate(uint8_t *sbuf, uint8_t *rbuf)
 static void allreduce(void)
 {
 	int64_t *in = malloc(MAX_AR), *out = malloc(MAX_AR);
+	double *t = malloc(sizeof(*t) * (size_t)iters_for(8));
 
-	CHECK(in && out, "no memory");
+	CHECK(in && out && t, "no memory");
 	for (size_t size = 8; size <= MAX_AR; size *= 4) {
 		size_t n = size / sizeof(int64_t);
 		int iters = iters_for(size), warm = iters / 10 + 2;
 		int64_t s = (int64_t)mt_size * (mt_size - 1) / 2;
-		double t0 = 0, dt;
+		double ti;
 
 		mt_begin("allreduce");
 		MPI_OK(MPI_Barrier(MPI_COMM_WORLD));
 		for (int i = -warm; i < iters; i++) {
-			if (i == 0)
-				t0 = MPI_Wtime();
+			ti = MPI_Wtime();
 			/* Element j of rank r: r + i + j; the sum is known. */
 			for (size_t j = 0; j < n; j++)
 				in[j] = mt_rank + i + (int64_t)j;
@@ -177,15 +203,18 @@ static void allreduce(void)
 				CHECK(out[j] == s + (int64_t)mt_size * (i + (int64_t)j),
 				      "allreduce %zu B, iteration %d, element %zu: %lld", size, i, j,
 				      (long long)out[j]);
+			if (i >= 0)
+				t[i] = MPI_Wtime() - ti;
 		}
-		dt = MPI_Wtime() - t0;
-		MPI_OK(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+		/* Each iteration as long as its slowest rank took. */
+		MPI_OK(MPI_Allreduce(MPI_IN_PLACE, t, iters, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
 		if (mt_rank == 0) {
 			printf("bench allreduce size=%zu iters=%d ranks=%d lat_us=%.2f\n", size, iters,
-			       mt_size, dt / iters * 1e6);
+			       mt_size, median(t, iters) * 1e6);
 			fflush(stdout);
 		}
 	}
+	free(t);
 	free(in);
 	free(out);
 }
