@@ -255,15 +255,13 @@ int pcv_resize_cq(struct ib_cq *ibcq, int cqe, struct ib_udata *udata)
 
 /*
  * Let every QP using the CQ process what has arrived for it (messages, acks,
- * credits): that is what turns inbound work into completions.  Returns true
- * if a QP of the CQ is on the provider's fast path.
+ * credits): that is what turns inbound work into completions.
  */
-static bool pcv_cq_progress(struct pcv_cq *cq)
+static void pcv_cq_progress(struct pcv_cq *cq)
 {
 	struct pcv_dev *dev = to_pcv_dev(cq->ibcq.device);
 	unsigned long flags, qflags;
 	struct pcv_qp *qp;
-	bool fast = false;
 
 	/*
 	 * Reap DMA completions here too: a process spinning on its CQ keeps the
@@ -278,7 +276,6 @@ static bool pcv_cq_progress(struct pcv_cq *cq)
 	list_for_each_entry(qp, &cq->sqps, scq_link) {
 		spin_lock_irqsave(&qp->lock, qflags);
 		pcv_qp_progress(qp);
-		fast |= qp->fast;
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
 	list_for_each_entry(qp, &cq->rqps, rcq_link) {
@@ -286,11 +283,9 @@ static bool pcv_cq_progress(struct pcv_cq *cq)
 			continue;	/* done above */
 		spin_lock_irqsave(&qp->lock, qflags);
 		pcv_qp_progress(qp);
-		fast |= qp->fast;
 		spin_unlock_irqrestore(&qp->lock, qflags);
 	}
 	spin_unlock_irqrestore(&cq->list_lock, flags);
-	return fast;
 }
 
 /*
@@ -310,7 +305,9 @@ static void pcv_cq_busy_poll(struct pcv_cq *cq)
 	u64 deadline = ktime_get_ns() + (u64)pcv_busy_poll_us * NSEC_PER_USEC;
 	u32 start = READ_ONCE(cq->prod);
 
-	if (pcv_cq_progress(cq) || (cq->uctx && atomic_read(&cq->uctx->nr_fast)))
+	/* Every QP of a process's CQ is the process's: this covers them. */
+	pcv_cq_progress(cq);
+	if (cq->uctx && atomic_read(&cq->uctx->nr_fast))
 		return;
 	while (READ_ONCE(cq->prod) == start && !cq->broken && pcv_busy_poll_us) {
 		if (need_resched() || signal_pending(current) || ktime_get_ns() > deadline)
