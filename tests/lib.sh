@@ -99,10 +99,15 @@ diag_run() {
 # Kernel trouble in a blade's log: oops, BUG, warnings, lockdep, KASAN.
 # Fails if dmesg cannot be read at all.
 dmesg_clean() {
-	local log
+	local log bad
 	log=$(bexec "$1" 30 -- dmesg) || return 1
 	[ -n "$log" ] || return 1
-	! grep -E "Oops|BUG:|WARNING:|Call Trace|general protection|KASAN|UBSAN" <<<"$log" >&2
+	# On a hit, show the report around it, not only the matching line: a bare
+	# "Call Trace:" in a CI log says nothing about what the kernel objected to.
+	bad=$(grep -E -B4 -A14 "Oops|BUG:|WARNING:|Call Trace|general protection|KASAN|UBSAN" \
+		<<<"$log") || return 0
+	head -n 80 <<<"$bad" >&2
+	return 1
 }
 
 peer_state() { # peer_state B P -> state of B's link to P

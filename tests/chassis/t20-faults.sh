@@ -143,6 +143,13 @@ check "ibv_rc_pingpong across the stall: every message, both exit 0 ($crc/$src)"
 	test "$crc/$src" = 0/0
 
 # ---- a blade hangs (still powered, silent past the timeout) -----------------------
+# A blade frozen past the RCU stall timeout (21 s) finds, when it runs again, that a
+# grace period it had started is 30 s old, and reports an RCU stall with three stack
+# dumps if it was busy when frozen.  That report is the kernel describing the hang
+# truthfully, not a fault of ours, so blade 1's stall detector is off for the hang;
+# every other oops, BUG or WARNING still fails the dmesg check below.
+RCU_STALL=/sys/module/rcupdate/parameters/rcu_cpu_stall_suppress
+bexec 1 -- sh -c "echo 1 > $RCU_STALL"
 ch pause 1 | diag
 t0=$SECONDS
 check "blade 0: link to the hung blade 1 down by heartbeat timeout" \
@@ -156,6 +163,7 @@ check "blade 1: link to blade 0 up again" \
 	wait_for 15 bash -c "[ \"\$($CHASSIS exec 1 -- cat $DBG/peers | awk '\$1==0{print \$2}')\" = up ]"
 res=$(diag_run 1 "ping 0 10")
 check "doorbells work both ways after the hang" grep -q "^ok ping" <<<"$res"
+bexec 1 -- sh -c "echo 0 > $RCU_STALL"
 
 check "blade 0: ports ACTIVE on both blades after the hang" \
 	bash -c "$(printf '%q ' "$CHASSIS") exec 0 -- cat /sys/class/infiniband/pciev0/ports/1/state | grep -q ACTIVE &&
