@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pcieverbs.h"
 
@@ -314,6 +315,15 @@ static int pcv_cq_empty(struct pcv_cq *cq)
 	return 0;
 }
 
+static uint64_t pcv_now_ns(void)
+{
+	struct timespec ts;
+
+	/* The vDSO's: no system call where the clocksource allows (TSC). */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * Returns the number of completions (0..num_entries) or -1 with errno
  * set: EIO for a broken or overflowed CQ (after everything it still held
@@ -326,11 +336,14 @@ static int pcv_cq_empty(struct pcv_cq *cq)
  * runs its inbound processing for the CQ, which writes CQEs into the ring,
  * and returns 0 entries through the system call.  Should it hand one back
  * directly anyway, libibverbs has put it in wc[0] and we return it.
+ * In a process with fast QPs, empty kicks back off in time (kick.h).
  */
 int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 {
+	struct pcv_context *ctx = to_pcv_ctx(ibcq->context);
 	struct pcv_cq *cq = to_pcv_cq(ibcq);
 	bool slow = true;
+	uint64_t now = 0;
 	int n;
 
 	if (num_entries <= 0)
@@ -353,6 +366,14 @@ int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 	}
 	if (n == 0)
 		n = pcv_cq_empty(cq);
+	if (n == 0 && slow) {
+		/* Kick now, or back off (kick.h)?  n == 0: the ring is mapped. */
+		bool backoff = __atomic_load_n(&ctx->nr_fast, __ATOMIC_RELAXED) != 0;
+
+		if (backoff)
+			now = pcv_now_ns();
+		slow = pcv_kick_due(&cq->kick, backoff, pcv_ring_load_prod(&cq->ring), now);
+	}
 	pthread_spin_unlock(&cq->lock);
 	if (n != 0 || !slow)
 		return n;
@@ -362,12 +383,26 @@ int pcv_poll_cq(struct ibv_cq *ibcq, int num_entries, struct ibv_wc *wc)
 	if (n != 0)
 		return n;
 
+	if (now)
+		now = pcv_now_ns();	/* the wait starts when the kick ended */
 	pthread_spin_lock(&cq->lock);
+	if (!cq->broken)
+		pcv_kick_done(&cq->kick, pcv_ring_load_prod(&cq->ring), now);
 	n = pcv_cq_drain(cq, num_entries, wc);
 	if (n == 0)
 		n = pcv_cq_empty(cq);
 	pthread_spin_unlock(&cq->lock);
 	return n;
+}
+
+/* A doorbell of a kernel-path QP of the CQ: kicks are worth it again. */
+void pcv_cq_kick_soon(struct ibv_cq *ibcq)
+{
+	struct pcv_cq *cq = to_pcv_cq(ibcq);
+
+	pthread_spin_lock(&cq->lock);
+	pcv_kick_reset(&cq->kick);
+	pthread_spin_unlock(&cq->lock);
 }
 
 int pcv_req_notify_cq(struct ibv_cq *ibcq, int solicited_only)

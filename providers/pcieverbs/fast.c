@@ -175,6 +175,13 @@ static int pcv_fast_adopt(struct pcv_qp *qp)
 
 static int pcv_fast_leave_locked(struct pcv_qp *qp, bool never);
 
+/* The process's count of fast QPs, which makes empty kicks back off (kick.h). */
+static void pcv_fast_count(struct pcv_qp *qp, int delta)
+{
+	__atomic_add_fetch(&to_pcv_ctx(qp->vqp.qp.context)->nr_fast, (uint32_t)delta,
+			   __ATOMIC_RELAXED);
+}
+
 /* Count the run of small SENDs post_send sees (sq.lock held). */
 void pcv_fast_count_wr(struct pcv_qp *qp, const struct ibv_send_wr *wr)
 {
@@ -219,6 +226,7 @@ void pcv_fast_try_enter(struct pcv_qp *qp)
 	if (!ret) {
 		ret = pcv_fast_adopt(qp);
 		f->state = PCV_FAST_ON;
+		pcv_fast_count(qp, 1);
 		/* next_backoff keeps growing: a QP that keeps needing the
 		 * kernel asks less and less often.
 		 */
@@ -261,6 +269,7 @@ static int pcv_fast_leave_locked(struct pcv_qp *qp, bool never)
 	 * QP that was not fast any more).
 	 */
 	f->state = never ? PCV_FAST_NEVER : PCV_FAST_OFF;
+	pcv_fast_count(qp, -1);
 	f->backoff = f->next_backoff;
 	if (f->next_backoff < PCV_FAST_BACKOFF_MAX)
 		f->next_backoff *= 2;
@@ -775,6 +784,8 @@ void pcv_fast_qp_init(struct pcv_qp *qp, const struct ibv_qp_init_attr *attr)
 
 void pcv_fast_qp_fini(struct pcv_qp *qp)
 {
+	if (qp->fast.state == PCV_FAST_ON)
+		pcv_fast_count(qp, -1);	/* destroyed while fast */
 	pcv_fast_unmap(&qp->fast);
 	pthread_spin_destroy(&qp->fast.lock);
 }

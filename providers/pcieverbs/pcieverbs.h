@@ -31,6 +31,7 @@
 #include <infiniband/verbs.h>
 #include <rdma/pcieverbs-abi.h>
 
+#include "kick.h"
 #include "pcv_provider_abi.h"
 #include "ring.h"
 #include "pcv/msgring.h"
@@ -76,6 +77,7 @@ struct pcv_context {
 	uint32_t caps;				/* PCV_UCTX_CAP_* */
 	pthread_rwlock_t mr_lock;		/* mrs */
 	struct pcv_mr *mrs;			/* registered MRs (fast-path lkey checks) */
+	uint32_t nr_fast;			/* QPs on the fast path (atomic) */
 };
 
 struct pcv_pd {
@@ -108,6 +110,7 @@ struct pcv_cq {
 	uint32_t sw_size;			/* power of two */
 	uint32_t sw_head, sw_tail;		/* free running */
 	struct pcv_qp *qps[PCV_CQ_ROLES];	/* QPs whose send / receive CQ this is */
+	struct pcv_kick kick;			/* when an empty poll enters the kernel */
 };
 
 /* A work queue we produce into: an SQ, an RQ or an SRQ. */
@@ -312,6 +315,7 @@ bool pcv_fast_post(struct pcv_qp *qp);
 int pcv_fast_leave(struct pcv_qp *qp, bool never);
 bool pcv_fast_cq_work(struct pcv_cq *cq);
 void pcv_fast_cq_armed(struct pcv_cq *cq);
+void pcv_cq_kick_soon(struct ibv_cq *ibcq);
 int pcv_fast_cq_take(struct pcv_cq *cq, uint32_t ring_prod, struct ibv_wc *wc);
 
 /* device.c */

@@ -311,6 +311,9 @@ int pcv_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		ret = kret;
 		*bad_wr = NULL;
 	}
+	pcv_cq_kick_soon(ibqp->send_cq);
+	if (ibqp->recv_cq != ibqp->send_cq)
+		pcv_cq_kick_soon(ibqp->recv_cq);
 	return ret;
 }
 

@@ -431,3 +431,117 @@ out:
 	buf_free(&b);
 	conn_destroy(&cn);
 }
+
+/*
+ * A busy fast QP and a quiet kernel-path QP on the same CQs, as UCX leaves
+ * them (a second RC QP per peer from wire-up).  A process with fast QPs
+ * backs off its empty kicks (providers/pcieverbs/kick.h), and the quiet QP
+ * gets no doorbell from its peer while its CQ is not armed: only those
+ * kicks serve it.  After a warm-up (QP 0 goes fast on both sides) A and B
+ * ping-pong ROUNDS small messages on QP 0, long enough for A's kicks to
+ * back off to their longest wait; then B sends one message on QP 1, which
+ * A must receive while it only polls; A answers on QP 1 and the ping-pong
+ * goes on.  Every message with its data, on its QP, every SEND completed.
+ */
+void case_fast_quiet(struct ctx *c, long arg)
+{
+	enum { ROUNDS = 200, MORE = 50, SZ = 32, SLOT = 64, WARM = 6, QSZ = 200 };
+	enum { R_WARM = 0, R_PING = WARM, R_SEND = R_PING + ROUNDS + MORE,
+	       R_QUIET = R_SEND + 1, NSLOT = R_QUIET + 8 };
+	long long enter0 = hw_counter(c, "fast_enter");
+	struct qp_opts o;
+	struct conn cn;
+	struct buf b = { 0 };
+	size_t quiet = (size_t)R_QUIET * SLOT;
+	uint64_t t0;
+	int i;
+
+	(void)arg;
+	if (c->loopback) {
+		skip(c, "the fast path does not serve loopback QPs");
+		return;
+	}
+	qp_opts_default(c, &o);
+	o.nqp = 2;
+	o.separate_cq = true;	/* as UCX: sends and receives apart */
+	o.sq = 16;
+	o.rq = ROUNDS + MORE + WARM + 2;
+	if (!conn_create(c, &cn, &o) ||
+	    !buf_alloc(&cn, &b, (size_t)NSLOT * SLOT + QSZ, IBV_ACCESS_LOCAL_WRITE))
+		goto out;
+	/* Every receive first, in the RQ's order: a ping never meets RNR. */
+	if (!post_warm_recvs(c, &cn, &b, (size_t)R_WARM * SLOT, WARM) ||
+	    !post_recv(c, cn.qp[1], 7000, &b, quiet, QSZ))
+		goto out;
+	for (i = 0; i < ROUNDS + MORE; i++)
+		if (!post_recv(c, cn.qp[0], 100 + i, &b, (size_t)(R_PING + i) * SLOT, SLOT))
+			goto out;
+	if (!conn_connect(&cn, 10))
+		goto out;
+	if (IS_A(c)) {
+		if (!warm_recvs(c, &cn, WARM) ||
+		    !warm_sends(c, &cn, &b, (size_t)R_SEND * SLOT, WARM) || !sync_step(c, 15))
+			goto out;
+	} else {
+		if (!warm_sends(c, &cn, &b, (size_t)R_SEND * SLOT, WARM) ||
+		    !warm_recvs(c, &cn, WARM) || !sync_step(c, 15))
+			goto out;
+	}
+	for (i = 0; i < ROUNDS + MORE && !FAILED(c); i++) {
+		size_t off = (size_t)R_SEND * SLOT, in = (size_t)(R_PING + i) * SLOT;
+		char what[48];
+
+		if (i == ROUNDS) {
+			/* The quiet QP: B speaks first, A answers. */
+			pat_fill(b.p + quiet, QSZ, cseed(c, IS_A(c) ? 9001 : 9000));
+			if (!IS_A(c) &&
+			    (!post_send(c, cn.qp[1], IBV_WR_SEND, 7001, &b, quiet, QSZ,
+					IBV_SEND_SIGNALED, 0, 0, 0) ||
+			     !wait_one(c, cn.scq, 7001, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[1],
+				       "B's SEND on the quiet QP")))
+				break;
+			t0 = now_ms();
+			if (!wait_recv(c, cn.rcq, 7000, IBV_WC_RECV, cn.qp[1], QSZ, -1,
+				       "the message on the quiet kernel-path QP"))
+				break;
+			/* Kicks serve it within ~0.1 ms of its arrival; the link
+			 * tick alone (kicks gone wrong) within 100 ms.  A note, as
+			 * a time on a loaded host proves nothing either way.
+			 */
+			note(c, "%s waited %llu ms for the quiet QP's message",
+			     IS_A(c) ? "A" : "B", (unsigned long long)(now_ms() - t0));
+			if (!pat_check(c, b.p + quiet, QSZ, cseed(c, IS_A(c) ? 9000 : 9001),
+				       "the quiet QP's message"))
+				break;
+			if (IS_A(c)) {
+				pat_fill(b.p + quiet, QSZ, cseed(c, 9001));
+				if (!post_send(c, cn.qp[1], IBV_WR_SEND, 7001, &b, quiet, QSZ,
+					       IBV_SEND_SIGNALED, 0, 0, 0) ||
+				    !wait_one(c, cn.scq, 7001, IBV_WC_SUCCESS, IBV_WC_SEND,
+					      cn.qp[1], "A's answer on the quiet QP"))
+					break;
+			}
+		}
+		pat_fill(b.p + off, SZ, cseed(c, (IS_A(c) ? 0 : 1000) + i));
+		if (IS_A(c) &&
+		    (!post_send(c, cn.qp[0], IBV_WR_SEND, i, &b, off, SZ, IBV_SEND_SIGNALED,
+				0, 0, 0) ||
+		     !wait_one(c, cn.scq, i, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0], "a ping")))
+			break;
+		snprintf(what, sizeof(what), "%s %d on the fast QP", IS_A(c) ? "pong" : "ping", i);
+		if (!wait_recv(c, cn.rcq, 100 + i, IBV_WC_RECV, cn.qp[0], SZ, -1, what) ||
+		    !pat_check(c, b.p + in, SZ, cseed(c, (IS_A(c) ? 1000 : 0) + i), what))
+			break;
+		if (!IS_A(c) &&
+		    (!post_send(c, cn.qp[0], IBV_WR_SEND, i, &b, off, SZ, IBV_SEND_SIGNALED,
+				0, 0, 0) ||
+		     !wait_one(c, cn.scq, i, IBV_WC_SUCCESS, IBV_WC_SEND, cn.qp[0], "a pong")))
+			break;
+	}
+	if (!FAILED(c))
+		expect_counter_up(c, "fast_enter", enter0);
+	sync_step(c, 30);
+out:
+	buf_free(&b);
+	conn_destroy(&cn);
+}

@@ -256,6 +256,7 @@ DECL_CASE(case_uc);
 DECL_CASE(case_fast_mixed);
 DECL_CASE(case_fast_rnr);
 DECL_CASE(case_fast_srq);
+DECL_CASE(case_fast_quiet);
 /* cases_mpi.c */
 DECL_CASE(case_zero_len_rdma);
 /* cases_err.c */

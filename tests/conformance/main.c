@@ -67,6 +67,7 @@ const struct case_def cases[] = {
 	{ "fast_mixed", case_fast_mixed, 0, "small SENDs with a WRITE and a 4 KiB SEND mid-stream: order, data, both paths" },
 	{ "fast_rnr", case_fast_rnr, 0, "RNR met on the fast path: waits, then completes with its data" },
 	{ "fast_srq", case_fast_srq, 0, "an SRQ consumed by fast and kernel QPs at once: each WQE once, order, data, limit event" },
+	{ "fast_quiet", case_fast_quiet, 0, "a quiet kernel-path QP beside a busy fast QP on one CQ is still served" },
 	{ "zero_len_rdma", case_zero_len_rdma, 0, "zero-length WRITE/READ/WRITE_IMM with rkey 0 succeed (UCX fences)" },
 	{ "uc_send", case_uc, 0, "UC SEND" },
 	{ "uc_write", case_uc, 1, "UC RDMA_WRITE" },

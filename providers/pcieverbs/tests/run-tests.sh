@@ -87,6 +87,9 @@ fi
 # ---- 2. binary layout against libibverbs.so.1 ----------------------------
 run_tap "pcv_binary_layout" "$T/pcv_binary_layout"
 
+# ---- 2b. when an empty poll enters the kernel (kick.h) --------------------
+run_tap "pcv_kick_test" "$T/pcv_kick_test"
+
 # ---- 3. what the .so exports and binds to --------------------------------
 if command -v nm > /dev/null && command -v objdump > /dev/null; then
 	exports=$(nm -D --defined-only "$LIB" | awk '{print $3}')
