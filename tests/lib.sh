@@ -96,6 +96,19 @@ diag_run() {
 	bexec "$b" 300 -- sh -c "echo '$*' > $DBG/test; rc=\$?; cat $DBG/test; exit \$rc"
 }
 
+# Build mpi_tests/ (MT: its output folder) and check PROG came out of it; a
+# test that cannot have its MPI programs reports that and stops here.
+need_mpi_tests() {
+	MT=$PROJ/build/mpi_tests
+	if make -s -C "$PROJ/mpi_tests" 2>&1 | diag && [ -x "$MT/$1" ]; then
+		ok "mpi_tests build"
+	else
+		not_ok "mpi_tests build"
+		finish
+		exit 1
+	fi
+}
+
 # Kernel trouble in a blade's log: oops, BUG, warnings, lockdep, KASAN.
 # Fails if dmesg cannot be read at all.
 dmesg_clean() {

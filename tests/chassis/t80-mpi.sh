@@ -18,14 +18,7 @@
 #  - no kernel warning anywhere.
 . "$(dirname "$0")/../lib.sh"
 
-MT=$PROJ/build/mpi_tests
-if make -s -C "$PROJ/mpi_tests" 2>&1 | diag && [ -x "$MT/hello" ]; then
-	ok "mpi_tests build"
-else
-	not_ok "mpi_tests build"
-	finish
-	exit 1
-fi
+need_mpi_tests hello
 
 chassis_up 3
 rc_dev_setup

@@ -13,14 +13,7 @@
 #    and the chassis' keys come back by themselves).
 . "$(dirname "$0")/../lib.sh"
 
-MT=$PROJ/build/mpi_tests
-if make -s -C "$PROJ/mpi_tests" 2>&1 | diag && [ -x "$MT/p2p" ]; then
-	ok "mpi_tests build"
-else
-	not_ok "mpi_tests build"
-	finish
-	exit 1
-fi
+need_mpi_tests p2p
 
 chassis_up 4
 RC_TMP=$(mktemp -d /tmp/pcv-t82.XXXXXX)
