@@ -699,6 +699,7 @@ struct pcv_xfer {
 	void *ctx;
 	u32 nreqs;
 	u32 next;			/* first piece not yet submitted (waves) */
+	struct pcv_dma_req **batch;	/* a wave's pointers (after reqs[]) */
 	bool starting;			/* inside pcv_xfer_start: do not call done */
 	bool sync_done;			/* finished while starting */
 	__le64 result;			/* atomics: the old value, written by the engine */
