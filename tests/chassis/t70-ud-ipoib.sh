@@ -142,18 +142,24 @@ cm_pair() { # cm_pair DESC SERVER_CMD CLIENT_CMD
 	bexec 0 120 -- sh -c "$3" > "$RC_TMP/cmc.out" 2>&1
 	local crc=$? src
 	src=$(bg_wait cms 120)
-	tail -n 3 "$RC_TMP/cmc.out" | diag
+	if [ "$crc/$src" = 0/0 ]; then
+		tail -n 3 "$RC_TMP/cmc.out" | diag
+	else
+		# all of it: stderr lands ahead of the tools' buffered stdout
+		{ echo "-- client:"; tail -n 40 "$RC_TMP/cmc.out"
+		  echo "-- server:"; tail -n 40 "$RC_TMP/cms.out"; } | diag
+	fi
 	check "$1: client exit 0 ($crc), server exit 0 ($src)" test "$crc/$src" = 0/0
 }
 cm_pair "rping -v -C 20" "rping -s -v -C 20 -a 10.201.0.2" "rping -c -v -C 20 -a 10.201.0.2"
 cm_pair "ucmatose" "ucmatose" "ucmatose -s 10.201.0.2"
 cm_pair "udaddy" "udaddy" "udaddy -s 10.201.0.2"
-cm_pair "ib_send_lat -c UD" "ib_send_lat -d pciev0 -c UD -n 200" "ib_send_lat -d pciev0 -c UD -n 200 blade1"
-cm_pair "ib_send_bw -c UD" "ib_send_bw -d pciev0 -c UD -n 200" "ib_send_bw -d pciev0 -c UD -n 200 blade1"
-cm_pair "ib_send_lat -R (rdma_cm)" "ib_send_lat -d pciev0 -R -n 200" \
-	"ib_send_lat -d pciev0 -R -n 200 10.201.0.2"
-cm_pair "ib_write_bw -R (rdma_cm)" "ib_write_bw -d pciev0 -R -n 200" \
-	"ib_write_bw -d pciev0 -R -n 200 10.201.0.2"
+cm_pair "ib_send_lat -c UD" "ib_send_lat -d pciev0 -F -c UD -n 200" "ib_send_lat -d pciev0 -F -c UD -n 200 blade1"
+cm_pair "ib_send_bw -c UD" "ib_send_bw -d pciev0 -F -c UD -n 200" "ib_send_bw -d pciev0 -F -c UD -n 200 blade1"
+cm_pair "ib_send_lat -R (rdma_cm)" "ib_send_lat -d pciev0 -F -R -n 200" \
+	"ib_send_lat -d pciev0 -F -R -n 200 10.201.0.2"
+cm_pair "ib_write_bw -R (rdma_cm)" "ib_write_bw -d pciev0 -F -R -n 200" \
+	"ib_write_bw -d pciev0 -F -R -n 200 10.201.0.2"
 
 # a blade dies and comes back: IPoIB to it works again
 ch kill 2 > /dev/null 2>&1
