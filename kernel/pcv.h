@@ -693,13 +693,22 @@ int pcv_read_qpt(struct pcv_dev *dev, u32 blade, u32 qpn, struct pcv_wire_qpt *e
 /* pcv_xfer.c: moving bytes between local SGEs and fabric memory */
 struct pcv_xfer {
 	struct pcv_dev *dev;
-	atomic_t pending;		/* DMA pieces not yet done, +1 while building */
-	int status;			/* first error */
 	void (*done)(struct pcv_xfer *x);
 	void *ctx;
 	u32 nreqs;
-	u32 next;			/* first piece not yet submitted (waves) */
 	struct pcv_dma_req **batch;	/* a wave's pointers (after reqs[]) */
+	/*
+	 * lock protects the fields below while pieces are in flight (taken
+	 * in piece completions, any context; outside the engine's own lock).
+	 * With nothing in flight and next < nreqs, the one CPU copying the
+	 * rest owns next and status (pcv_xfer_cpu_rest).
+	 */
+	spinlock_t lock;
+	int status;			/* first error */
+	u32 pending;			/* pieces not yet done */
+	u32 next;			/* first piece not yet submitted (waves) */
+	u32 inflight;			/* pieces on the engine */
+	u32 trigger;			/* the piece whose end submits the next wave */
 	bool starting;			/* inside pcv_xfer_start: do not call done */
 	bool sync_done;			/* finished while starting */
 	__le64 result;			/* atomics: the old value, written by the engine */

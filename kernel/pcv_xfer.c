@@ -6,14 +6,14 @@
  *
  * Up to pio_max bytes move by CPU copies through the window, synchronously;
  * more go to the agent DMA engine as page-sized descriptors, submitted in
- * waves, completing asynchronously through pcv_xfer.done.  The engine idles
- * between two waves of a transfer (the last piece's interrupt, the reap,
- * the next submission), so waves are long: 512 pieces (2 MiB) took an MPI
- * 4 MiB ping-pong from ~1.2 to ~1.7 GB/s against 128.  A full engine ring
- * gets a shorter wave, down to PCV_XFER_MIN_WAVE, before the CPU copies.  Writes into
- * remote memory make their last byte visible last (a CPU copy writes it
- * after a barrier; the engine executes descriptors in order and lands each
- * one's last byte last), because ib_write_lat-style readers spin on it.
+ * waves of up to 512, completing asynchronously through pcv_xfer.done.
+ * The middle of each wave submits the next one, so the engine never idles
+ * between waves (pcv_xfer_advance).  A full engine ring gets a shorter wave,
+ * down to PCV_XFER_MIN_WAVE, and with nothing of the transfer in flight the
+ * CPU copies the rest.  Writes into remote memory make their last byte
+ * visible last (a CPU copy writes it after a barrier; the engine executes
+ * descriptors in order and lands each one's last byte last), because
+ * ib_write_lat-style readers spin on it.
  */
 #include <linux/highmem.h>
 #include <linux/slab.h>
@@ -404,28 +404,22 @@ void pcv_xfer_free(struct pcv_xfer *x)
 	kfree(x);
 }
 
-static void pcv_xfer_submit_wave(struct pcv_xfer *x);
-
-/* All pieces accounted for: report, unless the starter is still on the stack. */
-static void pcv_xfer_finish(struct pcv_xfer *x)
+/*
+ * Pieces of x are done (count of them, engine or CPU): true if the caller
+ * must now call x->done(x), after dropping x->lock.  While x is starting
+ * the starter reports instead (pcv_xfer_start).
+ */
+static bool pcv_xfer_retire(struct pcv_xfer *x, u32 count)
 {
-	if (x->starting)
-		x->sync_done = true;	/* pcv_xfer_start tells its caller instead */
-	else
-		x->done(x);
-}
-
-static void pcv_xfer_piece_done(struct pcv_dma_req *req, int status, u32 hw_status)
-{
-	struct pcv_xfer *x = req->ctx;
-
-	if (status && !x->status)
-		x->status = status;
-	/* The last piece of a wave submits the next one (in order). */
-	if (req->flags & PCV_DMA_F_IRQ && x->next < x->nreqs && !x->status)
-		pcv_xfer_submit_wave(x);
-	if (atomic_dec_and_test(&x->pending))
-		pcv_xfer_finish(x);
+	lockdep_assert_held(&x->lock);
+	x->pending -= count;
+	if (x->pending)
+		return false;
+	if (x->starting) {
+		x->sync_done = true;
+		return false;
+	}
+	return true;
 }
 
 /* One piece by CPU (the DMA ring was full): same effect, synchronously. */
@@ -447,42 +441,108 @@ static int pcv_xfer_cpu_piece(struct pcv_dev *dev, const struct pcv_dma_req *r)
 	return 0;
 }
 
-static void pcv_xfer_submit_wave(struct pcv_xfer *x)
+/*
+ * Submit the next wave of x.  Its middle piece interrupts too and submits
+ * the wave after it, so the engine always has half a wave queued while we
+ * reap and submit: with one wave in flight it idled between waves and a
+ * 4 MiB transfer ran at ~75% of a 2 MiB one.  Every wave's last piece
+ * interrupts, to finish x or to retry a wave the ring had no room for.
+ *
+ * Returns true if the caller must copy the rest by CPU (pcv_xfer_cpu_rest,
+ * without x->lock): no room on the engine and nothing of x in flight.  With
+ * pieces in flight the CPU must not start (it would overtake them, and the
+ * last byte must land last): the last of them calls us again.  After an
+ * error the rest is dropped, counted as done.
+ */
+static bool pcv_xfer_advance(struct pcv_xfer *x, bool *fin)
 {
 	u32 n = min_t(u32, PCV_XFER_WAVE, x->nreqs - x->next), i;
 	int err;
 
+	lockdep_assert_held(&x->lock);
+	if (!n)
+		return false;
+	if (x->status) {
+		n = x->nreqs - x->next;
+		x->next = x->nreqs;
+		*fin = pcv_xfer_retire(x, n);
+		return false;
+	}
 	for (;;) {
+		bool more = x->next + n < x->nreqs;
+
 		for (i = 0; i < n; i++) {
 			x->batch[i] = &x->reqs[x->next + i];
-			x->batch[i]->flags = i == n - 1 ? PCV_DMA_F_IRQ : 0;
+			x->batch[i]->flags = i == n - 1 || (more && i == n / 2) ?
+					     PCV_DMA_F_IRQ : 0;
 		}
+		/*
+		 * Under x->lock: the trigger of this wave may complete on
+		 * another CPU before pcv_dma_submit returns; it waits for
+		 * next and trigger to be right.
+		 */
 		err = pcv_dma_submit(x->dev, x->batch, n);
 		if (!err) {
+			x->trigger = more ? x->next + n / 2 : U32_MAX;
 			x->next += n;
-			return;
+			x->inflight += n;
+			return false;
 		}
 		/* Other transfers fill the ring: a shorter wave, if any. */
 		if (err != -ENOSPC || n <= PCV_XFER_MIN_WAVE)
 			break;
 		n /= 2;
 	}
+	return !x->inflight;
+}
+
+/* Copy the pieces not submitted by CPU, in order (see pcv_xfer_advance). */
+static void pcv_xfer_cpu_rest(struct pcv_xfer *x)
+{
+	u32 count = x->nreqs - x->next;
+	unsigned long flags;
+	bool fin;
+
 	/*
-	 * No room on the engine (or no engine): move this wave by CPU, in
-	 * order, and go on with the next one the same way.  Nothing of this
-	 * transfer is in flight (a wave is submitted when the last one ended),
-	 * so the CPU's writes cannot overtake the engine's.
+	 * Not under x->lock (megabytes of copying): nothing of x is in
+	 * flight and next < nreqs keeps everyone else off it.
 	 */
 	while (x->next < x->nreqs) {
-		struct pcv_dma_req *r = &x->reqs[x->next++];
+		const struct pcv_dma_req *r = &x->reqs[x->next++];
 
 		if (!x->status)
 			x->status = pcv_xfer_cpu_piece(x->dev, r);
-		if (atomic_dec_and_test(&x->pending)) {
-			pcv_xfer_finish(x);
-			return;
-		}
 	}
+	spin_lock_irqsave(&x->lock, flags);
+	fin = pcv_xfer_retire(x, count);
+	spin_unlock_irqrestore(&x->lock, flags);
+	if (fin)
+		x->done(x);
+}
+
+/*
+ * Reapers may complete pieces of one transfer on several CPUs at once (they
+ * drop the engine's lock around done callbacks): x->lock orders them.
+ */
+static void pcv_xfer_piece_done(struct pcv_dma_req *req, int status, u32 hw_status)
+{
+	struct pcv_xfer *x = req->ctx;
+	bool cpu = false, fin = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&x->lock, flags);
+	if (status && !x->status)
+		x->status = status;
+	x->inflight--;
+	fin = pcv_xfer_retire(x, 1);
+	if (!fin && ((u32)(req - x->reqs) == x->trigger || !x->inflight))
+		cpu = pcv_xfer_advance(x, &fin);
+	spin_unlock_irqrestore(&x->lock, flags);
+	/* x may be gone once done() ran: nothing after it. */
+	if (cpu)
+		pcv_xfer_cpu_rest(x);
+	else if (fin)
+		x->done(x);
 }
 
 static struct pcv_xfer *pcv_xfer_alloc(struct pcv_dev *dev, u32 n,
@@ -501,7 +561,9 @@ static struct pcv_xfer *pcv_xfer_alloc(struct pcv_dev *dev, u32 n,
 	x->done = done;
 	x->ctx = ctx;
 	x->nreqs = n;
-	atomic_set(&x->pending, n);
+	x->pending = n;
+	x->trigger = U32_MAX;
+	spin_lock_init(&x->lock);
 	return x;
 }
 
@@ -511,10 +573,20 @@ static struct pcv_xfer *pcv_xfer_alloc(struct pcv_dev *dev, u32 n,
  */
 static bool pcv_xfer_start(struct pcv_xfer *x)
 {
+	unsigned long flags;
+	bool cpu, fin = false, sync;
+
+	spin_lock_irqsave(&x->lock, flags);
 	x->starting = true;
-	pcv_xfer_submit_wave(x);
+	cpu = pcv_xfer_advance(x, &fin);
+	spin_unlock_irqrestore(&x->lock, flags);
+	if (cpu)
+		pcv_xfer_cpu_rest(x);
+	spin_lock_irqsave(&x->lock, flags);
 	x->starting = false;
-	return x->sync_done;
+	sync = x->sync_done;
+	spin_unlock_irqrestore(&x->lock, flags);
+	return sync;
 }
 
 /*
@@ -598,7 +670,7 @@ static int pcv_dma_plan(struct pcv_rwalk *w, const struct pcv_lsge *sg, u32 nsg,
 		done_bytes += piece;
 	}
 	x->nreqs = n;
-	atomic_set(&x->pending, n);
+	x->pending = n;
 	*xp = x;
 	return 0;
 }

@@ -59,6 +59,22 @@ check "blade 0: a 2-byte ib_send_lat to blade 1 runs on the fast path" \
 check "blade 0: the fast-path ib_send_lat is still running when blade 1 dies" bg_running lat_cli
 check "blade 0: an idle ssh session to blade 1 is open when blade 1 dies" \
 	wait_for 90 bexec 1 30 -- pgrep -f "^sleep 600"
+# And 8 MiB RDMA WRITEs: DMA transfers of several waves each (pcv_xfer.c).
+# The engine fails the pieces aimed at the dead blade; the transfer must
+# still end, with an error, so its WQE completes and the QP flushes (a
+# transfer whose later waves were never submitted once hung them forever).
+bg_start wbw_srv 1 300 -- ib_write_bw -d pciev0 -F -s 8388608 -t 16 -n 100000 -p 18535
+wait_listen wbw_srv 1 18535 30
+bg_start wbw_cli 0 300 -- ib_write_bw -d pciev0 -F -s 8388608 -t 16 -n 100000 -p 18535 10.200.0.2
+dma0=$(counter 0 dma_bytes)
+for _ in $(seq 60); do
+	dma1=$(counter 0 dma_bytes)
+	((dma1 > dma0 + 64 * 1048576)) && break
+	sleep 1
+done
+check "blade 0: 8 MiB ib_write_bw to blade 1 moving by DMA when blade 1 dies" \
+	test "$dma1" -gt $((dma0 + 64 * 1048576))
+check "blade 0: the 8 MiB ib_write_bw is still running when blade 1 dies" bg_running wbw_cli
 downs=$(counter 0 link_down_events)
 ch kill 1 | diag
 t0=$SECONDS
@@ -94,6 +110,11 @@ check "blade 0: the fast-path ib_send_lat failed cleanly when its peer died (exi
 check "blade 0: its QP went back to the kernel (fast_leave)" \
 	test "$(counter 0 fast_leave)" -gt "$fl0"
 bg_wait lat_srv 30 >/dev/null
+rc=$(bg_wait wbw_cli 60)
+grep -iE "error|failed" "$RC_TMP/wbw_cli.out" | head -n 3 | diag
+check "blade 0: the 8 MiB ib_write_bw failed cleanly when its peer died (exit $rc)" \
+	bash -c '[ "$1" -ge 1 ] && [ "$1" -lt 128 ]' _ "$rc"
+bg_wait wbw_srv 30 >/dev/null
 
 # ---- it comes back ----------------------------------------------------------------
 ch start 1 -q 2>&1 | diag
