@@ -14,10 +14,10 @@
  * into the ring, by a kick or by its own data work, means it has work on
  * this CQ, and so does a doorbell (post_send of a QP on the kernel path:
  * its acks and the peer's answer come next): the next empty poll of the
- * QP's CQs kicks again at once.  A kernel-path QP
- * in such a process is served within PCV_KICK_MAX_NS of polling, never
- * forgotten; a process without fast QPs kicks on every empty poll (the
- * kernel then spins a little for it, pcv_cq_busy_poll).
+ * QP's CQs kicks again at once.  A kernel-path QP in such a process is
+ * served within PCV_KICK_MAX_NS of polling, never forgotten; a process
+ * without fast QPs kicks on every empty poll (the kernel then spins a
+ * little for it, pcv_cq_busy_poll).
  *
  * Plain C with no provider types, so a unit test can drive it with its
  * own clock (tests/pcv_kick_test.c).
@@ -64,8 +64,9 @@ static inline bool pcv_kick_due(struct pcv_kick *k, bool backoff, uint32_t prod,
 /* After a kick: prod is the ring's prod once the kernel returned. */
 static inline void pcv_kick_done(struct pcv_kick *k, uint32_t prod, uint64_t now)
 {
-	if (prod != k->prod) {
-		pcv_kick_seen(k, prod);
+	if (prod != k->prod) {	/* the kick found work: none of the wait */
+		k->prod = prod;
+		pcv_kick_reset(k);
 		return;
 	}
 	k->wait = !k->wait ? PCV_KICK_MIN_NS :
