@@ -40,8 +40,8 @@
  * blade pays dearly: scanning every 20 ms all along cost an idle blade
  * ~11% of its CPU, and in an 8-blade chassis on 2 host cores the idle
  * blades' agents took that from the blades doing work.  The end of a job
- * wakes the agent at once (SIGCHLD), so only the start of a job after a
- * quiet spell waits longer, at most POLL_MAX_NS.
+ * wakes the agent (SIGCHLD; it reaps 20 ms later, see main), so only the
+ * start of a job after a quiet spell waits longer, at most POLL_MAX_NS.
  */
 #define POLL_MIN_NS	20000000L	/* 20 ms ... */
 #define POLL_MID_NS	50000000L	/* ... 50 ms after 2 s without a job event ... */

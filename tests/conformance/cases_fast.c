@@ -445,7 +445,7 @@ out:
  */
 void case_fast_quiet(struct ctx *c, long arg)
 {
-	enum { ROUNDS = 200, MORE = 50, SZ = 32, SLOT = 64, WARM = 6, QSZ = 200 };
+	enum { ROUNDS = 1000, MORE = 50, SZ = 32, SLOT = 64, WARM = 6, QSZ = 200 };
 	enum { R_WARM = 0, R_PING = WARM, R_SEND = R_PING + ROUNDS + MORE,
 	       R_QUIET = R_SEND + 1, NSLOT = R_QUIET + 8 };
 	long long enter0 = hw_counter(c, "fast_enter");
